@@ -1,0 +1,14 @@
+// Shared by every kernel: the extensions the runtime requires (fp16 storage + arithmetic, subgroup arithmetic).
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int16 : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+
+// Flat invocation index over a 2D grid of workgroups: large element counts exceed maxComputeWorkGroupCount[0].
+// wg must be the real workgroup width. Do not pass gl_WorkGroupSize.x when the size comes from local_size_x_id:
+// glslc -O folds it to the default (1). Declare `layout(constant_id = 0) const uint WG = ...;` beside
+// `layout(local_size_x_id = 0) in;` (the same id) and use WG instead.
+uint flat_index(uint wg) {
+    return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * wg;
+}

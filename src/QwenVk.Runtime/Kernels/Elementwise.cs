@@ -1,0 +1,17 @@
+namespace QwenVk.Runtime.Kernels;
+
+/// <summary>Dispatch geometry shared by element-wise kernels: 256-wide workgroups over a 2D grid, so element
+/// counts beyond 65535 workgroups still fit maxComputeWorkGroupCount[0] everywhere.</summary>
+internal static class Elementwise
+{
+    /// <summary>Matches local_size_x in every element-wise shader.</summary>
+    public const uint WorkgroupSize = 256;
+
+    public static (uint X, uint Y) Grid(long elements)
+    {
+        uint groups = (uint)((elements + WorkgroupSize - 1) / WorkgroupSize);
+        if (groups <= 65535) return (Math.Max(groups, 1), 1);
+        uint y = (groups + 65534) / 65535;
+        return ((groups + y - 1) / y, y);
+    }
+}

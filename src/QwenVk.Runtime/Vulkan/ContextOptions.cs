@@ -1,0 +1,17 @@
+namespace QwenVk.Runtime.Vulkan;
+
+/// <summary>How an owned <see cref="VulkanContext"/> is created.</summary>
+public sealed record ContextOptions
+{
+    /// <summary>A device index or a case-insensitive name substring; null means QWENVK_DEVICE, then the best device.</summary>
+    public string? Device { get; init; }
+
+    /// <summary>Enable VK_LAYER_KHRONOS_validation and collect its messages. Null means env QWENVK_VALIDATION=1.</summary>
+    public bool? Validation { get; init; }
+
+    /// <summary>Where notes for the user go (device fallbacks, warnings). Null: standard error.</summary>
+    public Action<string>? Log { get; init; }
+
+    public static bool ValidationFromEnvironment =>
+        Environment.GetEnvironmentVariable("QWENVK_VALIDATION") is "1" or "true" or "on";
+}
