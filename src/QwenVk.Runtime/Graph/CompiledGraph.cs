@@ -42,8 +42,8 @@ public sealed class CompiledGraph : IDisposable
 
     /// <summary>Where a tensor's bytes are: its bound range (external) or its arena slot (transient).</summary>
     public BufferRange Location(GraphTensor t) => t.IsExternal
-        ? new BufferRange(_externals[t].Buffer, _externals[t].Offset, t.Type.Bytes)
-        : new BufferRange(_arena!, Placement.Offsets[t], t.Type.Bytes);
+        ? new BufferRange(_externals[t.Base].Buffer, _externals[t.Base].Offset, t.Type.Bytes)
+        : new BufferRange(_arena!, Placement.Offsets[t.Base], t.Type.Bytes);
 
     internal void Bind()
     {
@@ -160,7 +160,7 @@ public sealed class CompiledGraph : IDisposable
     public MemoryReport Memory() => new(
         Placement.ArenaBytes,
         Placement.TransientBytes,
-        _externals.Keys.GroupBy(t => t.Category).ToDictionary(g => g.Key, g => g.Aggregate(0UL, (s, t) => s + t.Type.Bytes)));
+        _externals.Keys.Where(t => !t.IsView).GroupBy(t => t.Category).ToDictionary(g => g.Key, g => g.Aggregate(0UL, (s, t) => s + t.Type.Bytes)));
 
     public string Dump() => GraphDump.Text(this);
     public string ToDot() => GraphDump.Dot(this);

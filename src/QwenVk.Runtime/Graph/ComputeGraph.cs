@@ -46,9 +46,18 @@ public sealed class ComputeGraph
         return output;
     }
 
-    GraphTensor NewTensor(string name, TensorType type, TensorKind kind, string category)
+    /// <summary>The same bytes under another shape (a reshape, e.g. [N, H*D] as [N, H, D]); element counts
+    /// and dtype must match. Reads and writes of a view count as reads and writes of its base tensor.</summary>
+    public GraphTensor View(GraphTensor of, TensorType type, string? name = null)
     {
-        var t = new GraphTensor(_tensors.Count, Unique(_tensorNames, name), type, kind, category);
+        if (type.DType != of.Type.DType || type.Elements != of.Type.Elements)
+            throw new ArgumentException($"view {type} of '{of.Name}' {of.Type} must keep dtype and element count.");
+        return NewTensor(name ?? $"{of.Name}.view", type, of.Kind, of.Category, of);
+    }
+
+    GraphTensor NewTensor(string name, TensorType type, TensorKind kind, string category, GraphTensor? viewOf = null)
+    {
+        var t = new GraphTensor(_tensors.Count, Unique(_tensorNames, name), type, kind, category, viewOf);
         _tensors.Add(t);
         return t;
     }

@@ -60,7 +60,7 @@ public static class GraphCompiler
     /// <summary>Types against kernels, every external bound with enough bytes, no transient read before written.</summary>
     static void Validate(ComputeGraph graph, IReadOnlyDictionary<GraphTensor, BufferRange> externals)
     {
-        foreach (var t in graph.Tensors.Where(t => t.IsExternal))
+        foreach (var t in graph.Tensors.Where(t => t.IsExternal && !t.IsView))
         {
             if (!externals.TryGetValue(t, out var range))
                 throw new GraphCompileException($"{t.Kind.ToString().ToLowerInvariant()} tensor '{t.Name}' ({t.Type}) has no buffer bound.");
@@ -79,13 +79,13 @@ public static class GraphCompiler
                 throw new GraphCompileException($"node '{n.Name}' ({n.Kernel.Describe()}): {e.Message}; inputs {string.Join(", ", n.Inputs)}; outputs {string.Join(", ", n.Outputs)}");
             }
             foreach (var t in n.Inputs)
-                if (t.Kind == TensorKind.Transient && !written.Contains(t))
+                if (t.Kind == TensorKind.Transient && !written.Contains(t.Base))
                     throw new GraphCompileException($"node '{n.Name}' reads transient tensor '{t.Name}' before any node writes it.");
             foreach (var t in n.Outputs)
             {
                 if (t.Kind == TensorKind.Input)
                     throw new GraphCompileException($"node '{n.Name}' writes input tensor '{t.Name}'; inputs are written by the host only.");
-                written.Add(t);
+                written.Add(t.Base);
             }
         }
     }
@@ -102,8 +102,9 @@ public static class GraphCompiler
             if (producer.Kernel is not IAbsorbsRowBroadcast absorber || producer.Outputs.Length != 1) continue;
             var mid = producer.Outputs[0];
             if (mid.Kind != TensorKind.Transient) continue;
-            var readers = result.Where(n => n.Inputs.Contains(mid)).ToList();
-            var writers = result.Where(n => n.Outputs.Contains(mid)).ToList();
+            if (mid.IsView) continue;
+            var readers = result.Where(n => n.Inputs.Any(t => t.Base == mid)).ToList();
+            var writers = result.Where(n => n.Outputs.Any(t => t.Base == mid)).ToList();
             if (readers.Count != 1 || writers.Count != 1 || readers[0].Kernel is not IRowBroadcast broadcast) continue;
             var consumer = readers[0];
             if (consumer.Inputs[0] != mid || consumer.Inputs[1] == mid) continue;
@@ -112,7 +113,7 @@ public static class GraphCompiler
             int j = result.IndexOf(consumer);
             // Moving the consumer's work up to the producer is only safe if nothing in between touches its vector or output.
             bool clash = result.Skip(i + 1).Take(j - i - 1).Any(n =>
-                n.Outputs.Contains(consumer.Inputs[1]) || n.Tensors.Contains(consumer.Outputs[0]));
+                n.Outputs.Any(t => t.Base == consumer.Inputs[1].Base) || n.Tensors.Any(t => t.Base == consumer.Outputs[0].Base));
             if (clash) continue;
             var fused = new PlannedNode
             {
@@ -138,9 +139,9 @@ public static class GraphCompiler
         for (int i = nodes.Count - 1; i >= 0; i--)
         {
             var n = nodes[i];
-            keep[i] = n.Outputs.Any(t => t.Kind is TensorKind.Output or TensorKind.Persistent || needed.Contains(t));
+            keep[i] = n.Outputs.Any(t => t.Kind is TensorKind.Output or TensorKind.Persistent || needed.Contains(t.Base));
             if (keep[i])
-                foreach (var t in n.Inputs) needed.Add(t);
+                foreach (var t in n.Inputs) needed.Add(t.Base);
         }
         return nodes.Where((_, i) => keep[i]).ToList();
     }
@@ -163,12 +164,12 @@ public static class GraphCompiler
         }
         for (int i = 0; i < n; i++)
         {
-            foreach (var t in nodes[i].Inputs)
+            foreach (var t in nodes[i].Inputs.Select(t => t.Base))
             {
                 if (lastWriter.TryGetValue(t, out int w)) Edge(w, i);
                 (readersSinceWrite.TryGetValue(t, out var r) ? r : readersSinceWrite[t] = new List<int>()).Add(i);
             }
-            foreach (var t in nodes[i].Outputs)
+            foreach (var t in nodes[i].Outputs.Select(t => t.Base))
             {
                 if (lastWriter.TryGetValue(t, out int w)) Edge(w, i);
                 if (readersSinceWrite.TryGetValue(t, out var readers))
@@ -197,7 +198,7 @@ public static class GraphCompiler
         var first = new Dictionary<GraphTensor, int>();
         var last = new Dictionary<GraphTensor, int>();
         for (int i = 0; i < nodes.Count; i++)
-            foreach (var t in nodes[i].Tensors.Where(t => t.Kind == TensorKind.Transient))
+            foreach (var t in nodes[i].Tensors.Where(t => t.Kind == TensorKind.Transient).Select(t => t.Base).Distinct())
             {
                 first.TryAdd(t, i);
                 last[t] = i;

@@ -24,9 +24,14 @@ public sealed class GraphTensor
     /// <summary>Free-form group for memory reports ("weights", "kv-cache"); the runtime does not interpret it.</summary>
     public string Category { get; }
 
-    internal GraphTensor(int id, string name, TensorType type, TensorKind kind, string category)
+    /// <summary>The tensor whose bytes this one shares (itself unless this is a view from <see cref="ComputeGraph.View"/>).</summary>
+    public GraphTensor Base { get; }
+    public bool IsView => !ReferenceEquals(Base, this);
+
+    internal GraphTensor(int id, string name, TensorType type, TensorKind kind, string category, GraphTensor? viewOf = null)
     {
         Id = id; Name = name; Type = type; Kind = kind; Category = category;
+        Base = viewOf?.Base ?? this;
     }
 
     public bool IsExternal => Kind != TensorKind.Transient;

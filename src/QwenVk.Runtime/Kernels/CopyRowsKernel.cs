@@ -1,0 +1,29 @@
+using QwenVk.Runtime.Vulkan;
+
+namespace QwenVk.Runtime.Kernels;
+
+/// <summary>out = x[first .. first + rows) (f32 rows): selects rows of a matrix, e.g. the last token's state.</summary>
+public sealed class CopyRowsKernel(int first) : Kernel
+{
+    public int First { get; } = first;
+    public override string Kind => "copy_rows";
+    public override int InputCount => 1;
+
+    public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        ExpectCounts(this, inputs, outputs);
+        var x = inputs[0];
+        var o = outputs[0];
+        Expect(x.DType == DType.F32 && o.DType == DType.F32, "copy_rows takes and writes f32");
+        Expect(x.Rank >= 1 && o.Rank >= 1 && x[-1] == o[-1], $"copy_rows needs equal row widths, got {x} -> {o}");
+        Expect(First >= 0 && First + o.Rows <= x.Rows, $"rows {First}..{First + o.Rows} are outside {x}");
+    }
+
+    public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
+    {
+        var (gx, gy) = Elementwise.Grid(outputs[0].Elements);
+        return new KernelDispatch("copy_rows", [], new PushConstants().U(outputs[0].Elements).U((long)First * inputs[0][-1]), gx, gy);
+    }
+
+    public override string Describe() => $"copy_rows(first={First})";
+}
