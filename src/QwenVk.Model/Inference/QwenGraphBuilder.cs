@@ -1,0 +1,120 @@
+using QwenVk.Model.Checkpoints;
+using QwenVk.Runtime;
+using QwenVk.Runtime.Graph;
+using QwenVk.Runtime.Kernels;
+using QwenVk.Runtime.Vulkan;
+
+namespace QwenVk.Model.Inference;
+
+/// <summary>The tensors of a built Qwen graph that the host writes or reads.</summary>
+public sealed record QwenGraph(
+    ComputeGraph Graph,
+    Dictionary<GraphTensor, BufferRange> Externals,
+    int Tokens,
+    int LogitRows);
+
+/// <summary>
+/// Declares the Qwen2/Qwen3 forward pass for N tokens as a compute graph, in its plain unfused form (RMSNorm then
+/// a weight multiply, matmul then a bias add): the compiler's fusion passes decide what runs fused.
+/// Reads the positions from the step buffer, so one compiled graph serves every decode step.
+/// </summary>
+public static class QwenGraphBuilder
+{
+    /// <summary>Up to this many rows, matmuls use the matrix-vector kernel (decode); beyond, the tiled one.</summary>
+    public const int MatVecMaxRows = 8;
+
+    public static QwenGraph Build(QwenConfig c, ModelState s, int tokens, bool allLogits)
+    {
+        var g = new ComputeGraph(tokens == 1 ? "decode" : $"prefill{tokens}");
+        var ext = new Dictionary<GraphTensor, BufferRange>();
+        int n = tokens, h = c.HiddenSize, hq = c.NumAttentionHeads, hkv = c.NumKeyValueHeads, dh = c.HeadDim;
+        float eps = (float)c.RmsNormEps;
+
+        GraphTensor Bind(GraphTensor t, BufferRange r) { ext[t] = r; return t; }
+        GraphTensor Weight(string name)
+        {
+            var chunk = s.Weights[name].Single();
+            return Bind(g.Persistent(name, chunk.Type, "weights"), chunk.Buffer);
+        }
+
+        GraphTensor Linear(string name, GraphTensor x, string weight, string? bias, int outFeatures)
+        {
+            var type = TensorType.Of(DType.F32, n, outFeatures);
+            var y = g.Add(name, MatMul(n, hasBias: false, 0), [x, Weight(weight)], type);
+            return bias is null ? y : g.Add(name + ".bias", new RowBroadcastKernel(BroadcastOp.Add), [y, Weight(bias)], type);
+        }
+
+        GraphTensor Norm(string name, GraphTensor x, string weight)
+        {
+            var normed = g.Add(name, new RmsNormKernel(eps, hasWeight: false), [x], x.Type);
+            return g.Add(name + ".weight", new RowBroadcastKernel(BroadcastOp.Mul), [normed, Weight(weight)], x.Type);
+        }
+
+        var ids = Bind(g.Input("ids", TensorType.Of(DType.U32, n)), s.Ids);
+        var step = Bind(g.Input("step", TensorType.Of(DType.U32, 4)), s.Step);
+        var rope = Bind(g.Persistent("rope_table", s.RopeTableType, "rope"), s.RopeTable);
+
+        var hiddenType = TensorType.Of(DType.F32, n, h);
+        var x = g.Transient("embeddings", hiddenType);
+        foreach (var chunk in s.Weights[QwenWeights.Embeddings])
+        {
+            var table = Bind(g.Persistent($"{QwenWeights.Embeddings}[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Buffer);
+            g.Add("embed", new EmbeddingKernel(chunk.FirstRow), [ids, table], [x]);
+        }
+
+        for (int l = 0; l < c.NumHiddenLayers; l++)
+        {
+            string L(string part) => $"L{l}.{part}";
+            var attnIn = Norm(L("attn_norm"), x, QwenWeights.InputNorm(l));
+            var q = Linear(L("q"), attnIn, QwenWeights.QProj(l), c.AttentionBias ? QwenWeights.QBias(l) : null, hq * dh);
+            var k = Linear(L("k"), attnIn, QwenWeights.KProj(l), c.AttentionBias ? QwenWeights.KBias(l) : null, hkv * dh);
+            var v = Linear(L("v"), attnIn, QwenWeights.VProj(l), c.AttentionBias ? QwenWeights.VBias(l) : null, hkv * dh);
+            var qHeads = g.View(q, TensorType.Of(DType.F32, n, hq, dh), L("q.heads"));
+            var kHeads = g.View(k, TensorType.Of(DType.F32, n, hkv, dh), L("k.heads"));
+            var vHeads = g.View(v, TensorType.Of(DType.F32, n, hkv, dh), L("v.heads"));
+            if (c.QkNorm)
+            {
+                var qRows = g.View(qHeads, TensorType.Of(DType.F32, n * hq, dh), L("q.rows"));
+                var kRows = g.View(kHeads, TensorType.Of(DType.F32, n * hkv, dh), L("k.rows"));
+                qHeads = g.View(Norm(L("q_norm"), qRows, QwenWeights.QNorm(l)), qHeads.Type, L("q.normed"));
+                kHeads = g.View(Norm(L("k_norm"), kRows, QwenWeights.KNorm(l)), kHeads.Type, L("k.normed"));
+            }
+            var qRot = g.Add(L("q_rope"), new RopeKernel(), [qHeads, rope, step], qHeads.Type);
+            var kRot = g.Add(L("k_rope"), new RopeKernel(), [kHeads, rope, step], kHeads.Type);
+            var (kCache, vCache) = s.Cache.Layer(l);
+            var kc = Bind(g.Persistent(L("k_cache"), s.Cache.LayerType, "kv-cache"), kCache);
+            var vc = Bind(g.Persistent(L("v_cache"), s.Cache.LayerType, "kv-cache"), vCache);
+            g.Add(L("kv_append"), new KvAppendKernel(), [kRot, vHeads, step], [kc, vc]);
+            int window = c.SlidingWindowLayers[l] && c.SlidingWindow is int w ? w : 0;
+            var attn = g.Add(L("attention"), new AttentionKernel(1f / MathF.Sqrt(dh), window), [qRot, kc, vc, step], qHeads.Type);
+            var attnFlat = g.View(attn, TensorType.Of(DType.F32, n, hq * dh), L("attention.flat"));
+            var o = Linear(L("o"), attnFlat, QwenWeights.OProj(l), c.OutputProjectionBias ? QwenWeights.OBias(l) : null, h);
+            var x2 = g.Add(L("attn_residual"), new AddKernel(), [x, o], hiddenType);
+
+            var mlpIn = Norm(L("mlp_norm"), x2, QwenWeights.PostAttentionNorm(l));
+            var gate = Linear(L("gate"), mlpIn, QwenWeights.Gate(l), null, c.IntermediateSize);
+            var up = Linear(L("up"), mlpIn, QwenWeights.Up(l), null, c.IntermediateSize);
+            var act = g.Add(L("silu_mul"), new SiluMulKernel(), [gate, up], gate.Type);
+            var down = Linear(L("down"), act, QwenWeights.Down(l), null, h);
+            x = g.Add(L("mlp_residual"), new AddKernel(), [x2, down], hiddenType);
+        }
+
+        var final = Norm("final_norm", x, QwenWeights.FinalNorm);
+        int rows = allLogits ? n : 1;
+        if (!allLogits && n > 1)
+            final = g.Add("last_token", new CopyRowsKernel(n - 1), [final], TensorType.Of(DType.F32, 1, h));
+        var logits = Bind(g.Output("logits", TensorType.Of(DType.F32, rows, c.VocabSize)), s.Logits);
+        foreach (var chunk in s.Weights[QwenWeights.OutputWeights(c)])
+        {
+            var w = Bind(g.Persistent($"lm_head[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Buffer);
+            g.Add("lm_head", MatMul(rows, hasBias: false, chunk.FirstRow), [final, w], [logits]);
+        }
+        var token = Bind(g.Output("argmax", TensorType.Of(DType.U32, rows)), s.Argmax);
+        g.Add("argmax", new ArgmaxKernel(), [logits], [token]);
+        return new QwenGraph(g, ext, n, rows);
+    }
+
+    static Kernel MatMul(int rows, bool hasBias, int columnOffset) => rows <= MatVecMaxRows
+        ? new MatVecKernel(hasBias, columnOffset)
+        : new MatMulKernel(hasBias, columnOffset);
+}
