@@ -20,19 +20,24 @@ public static class ArgmaxCheck
         return idx;
     }
 
-    /// <summary>Ties: 2..6 copies of a value above everything else, at random columns of each row.</summary>
+    /// <summary>Ties, all after a first copy at column a so that a is the answer: copies at a + 256 and a + 512
+    /// (the same invocation as a for workgroups of 64 or 256: its own scan must keep the first) and at 1..4
+    /// random later columns (other invocations, some with a lower invocation index than a's).</summary>
     static void PlantTies(Random rng, float[] x, int cols, float value)
     {
         for (int r = 0; r < x.Length / cols; r++)
         {
-            int copies = rng.Next(2, 7);
-            for (int k = 0; k < copies; k++) x[r * cols + rng.Next(cols)] = value;
+            int a = rng.Next(Math.Max(1, cols - 600));
+            for (int c = a; c < cols && c <= a + 512; c += 256) x[r * cols + c] = value;
+            int copies = rng.Next(1, 5);
+            for (int k = 0; k < copies; k++) x[r * cols + rng.Next(a, cols)] = value;
         }
     }
 
+    // The last case has more rows than one grid dimension holds (65535 workgroups).
     static readonly (int Rows, int Cols, bool Ties, bool Negative)[] Shapes =
         [(1, 37, false, false), (5, 151, true, false), (4, 67, false, true), (3, 4864, true, false),
-         (2, 151936, true, false), (1, 151936, false, true)];
+         (2, 151936, true, false), (1, 151936, false, true), (66000, 5, false, false)];
 
     // Error = number of rows whose index differs from the reference: any mismatch fails.
     public static IEnumerable<KernelCheck> Cases() =>

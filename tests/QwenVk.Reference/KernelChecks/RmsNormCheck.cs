@@ -19,10 +19,11 @@ public static class RmsNormCheck
         return y;
     }
 
-    // A single row, widths off every workgroup/subgroup multiple, the real hidden and MLP widths, and the per-head
-    // q/k norm shape (many short rows).
+    // A single row, widths off every workgroup/subgroup multiple, the real hidden and MLP widths, the per-head
+    // q/k norm shape (many short rows) and more rows than one grid dimension holds (65535 workgroups).
     static readonly (int Rows, int Cols, bool Weight)[] Shapes =
-        [(1, 37, true), (3, 67, false), (5, 151, true), (4, 896, true), (2, 4864, true), (40, 128, true), (7, 64, false)];
+        [(1, 37, true), (3, 67, false), (5, 151, true), (4, 896, true), (2, 4864, true), (40, 128, true), (7, 64, false),
+         (66000, 24, true)];
 
     public static IEnumerable<KernelCheck> Cases() =>
         Shapes.Select(s => new KernelCheck("rmsnorm", $"{s.Rows}x{s.Cols}{(s.Weight ? "" : "-noweight")}", 1e-7, (ctx, rng) =>
