@@ -1,0 +1,28 @@
+using QwenVk.Runtime.Vulkan;
+
+namespace QwenVk.Runtime.Kernels;
+
+/// <summary>Index of the maximum of each row (last dimension), the smallest index on ties: x f32 [R, C] -> u32 [R].
+/// Greedy sampling.</summary>
+public sealed class ArgmaxKernel : Kernel
+{
+    public override string Kind => "argmax";
+    public override int InputCount => 1;
+
+    public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        ExpectCounts(this, inputs, outputs);
+        var x = inputs[0];
+        Expect(x.DType == DType.F32, $"argmax takes f32, got {x}");
+        Expect(x.Rank >= 1 && x[-1] > 0, $"argmax needs a non-empty last dimension, got {x}");
+        Expect(outputs[0].DType == DType.U32 && outputs[0].Elements == x.Rows,
+            $"argmax writes u32[{x.Rows}] (one index per row of {x}), got {outputs[0]}");
+    }
+
+    public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
+    {
+        var x = inputs[0];
+        var (gx, gy) = RowGrid.For(x.Rows);
+        return new KernelDispatch("argmax", [x[-1] <= 256 ? 64u : 256u], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
+    }
+}

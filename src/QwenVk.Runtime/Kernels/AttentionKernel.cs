@@ -1,0 +1,66 @@
+using QwenVk.Runtime.Vulkan;
+
+namespace QwenVk.Runtime.Kernels;
+
+/// <summary>
+/// Causal grouped-query attention over the fp16 KV cache. Inputs q f32 [N, Hq, Dh], kCache and vCache f16
+/// [Hkv, C, Dh], step u32 [4]; output f32 [N, Hq, Dh]. Query n sits at position p = step[0] + n and attends to cache
+/// rows [lo, p], lo = 0 or, with a sliding <paramref name="window"/> &gt; 0, max(0, p - window + 1); query head h
+/// reads kv head h / (Hq / Hkv). The cache rows up to p must already hold this step's keys (kv_append first).
+/// A position past the cache yields NaN.
+/// </summary>
+public sealed class AttentionKernel(float scale, int window = 0) : Kernel
+{
+    /// <summary>Invocations per (token, head): enough to split a few thousand keys, few enough to keep the
+    /// per-invocation fp32 accumulator of Dh floats in registers.</summary>
+    const uint WorkgroupSize = 64;
+
+    public float Scale => scale;
+    public int Window => window;
+
+    public override string Kind => "attention";
+    public override int InputCount => 4;
+
+    public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        ExpectCounts(this, inputs, outputs);
+        var (q, kc, vc, step) = (inputs[0], inputs[1], inputs[2], inputs[3]);
+        Expect(q.DType == DType.F32 && q.Rank == 3 && q.Elements > 0, $"attention q must be f32 [tokens, heads, head_dim], got {q}");
+        Expect(kc.DType == DType.F16 && kc.Rank == 3 && kc[2] == q[2] && kc[1] > 0,
+            $"attention k cache must be f16 [kv_heads, cache_rows, {q[2]}] for q {q}, got {kc}");
+        Expect(vc.Equals(kc), $"attention v cache must match the k cache {kc}, got {vc}");
+        Expect(q[1] % kc[0] == 0, $"attention needs query heads ({q[1]}) to be a multiple of kv heads ({kc[0]})");
+        Expect(step.DType == DType.U32 && step.Elements == 4, $"attention step must be u32[4], got {step}");
+        Expect(outputs[0].DType == DType.F32 && outputs[0].Equals(q), $"attention writes q's shape {q}, got {outputs[0]}");
+        Expect(float.IsFinite(scale), $"attention scale must be finite, got {scale}");
+        Expect(window >= 0, $"attention window must be >= 0 (0 = none), got {window}");
+    }
+
+    public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
+    {
+        var (q, kc) = (inputs[0], inputs[1]);
+        uint minSubgroup = Math.Max(1, Math.Min(caps.MinSubgroupSize, caps.SubgroupSize));
+        uint subgroups = DivUp(WorkgroupSize, minSubgroup);
+        uint dh = (uint)q[2];
+        // reduce.glsl's two WG-slot arrays, the query row and the per-subgroup accumulators.
+        long shared = 4L * (2 * WorkgroupSize + dh + subgroups * dh);
+        Expect(shared <= caps.MaxComputeSharedMemorySize,
+            $"attention with head_dim {dh} needs {shared} bytes of shared memory; '{caps.Name}' has {caps.MaxComputeSharedMemorySize}");
+        Expect(q[0] <= caps.MaxComputeWorkGroupCount[1],
+            $"attention runs one workgroup row per token: {q[0]} tokens exceed the device's {caps.MaxComputeWorkGroupCount[1]}; split the prefill");
+        Expect(q[1] <= caps.MaxComputeWorkGroupCount[0], $"attention: {q[1]} query heads exceed the device's workgroup count limit");
+        return new KernelDispatch("attention", [WorkgroupSize, dh, subgroups],
+            new PushConstants().U(q[1]).U(kc[0]).U(kc[1]).U(window).F(scale), (uint)q[1], (uint)q[0]);
+    }
+
+    public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        // Reads one cache row per (token, kv head) per visible key; the count of visible keys depends on step[0],
+        // so this counts the whole cache, an upper bound.
+        var (q, kc) = (inputs[0], inputs[1]);
+        double flops = 4.0 * q[0] * q[1] * kc[1] * q[2];
+        return new(q.Bytes * 2 + inputs[1].Bytes + inputs[2].Bytes, flops);
+    }
+
+    public override string Describe() => window > 0 ? $"attention(scale={scale}, window={window})" : $"attention(scale={scale})";
+}

@@ -1,0 +1,43 @@
+using QwenVk.Runtime.Vulkan;
+
+namespace QwenVk.Runtime.Kernels;
+
+/// <summary>RMS norm over the last dimension: y = x / sqrt(mean(x^2) + eps) * w. Inputs x f32 [.., D] and, when
+/// <see cref="HasWeight"/>, w f16 [D]; output f32 of x's shape. Serves the model's norms (D = 896..8192) and
+/// Qwen3's per-head q/k norms (rows = tokens * heads, D = head_dim).</summary>
+public sealed class RmsNormKernel(float eps, bool hasWeight) : Kernel
+{
+    public float Eps => eps;
+    public bool HasWeight => hasWeight;
+
+    public override string Kind => "rmsnorm";
+    public override int InputCount => hasWeight ? 2 : 1;
+
+    public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        ExpectCounts(this, inputs, outputs);
+        var x = inputs[0];
+        Expect(x.DType == DType.F32 && outputs[0].DType == DType.F32, $"rmsnorm takes and writes f32, got {x} -> {outputs[0]}");
+        Expect(x.Rank >= 1 && x[-1] > 0, $"rmsnorm needs a non-empty last dimension, got {x}");
+        Expect(x.Equals(outputs[0]), $"rmsnorm writes x's shape, got {x} -> {outputs[0]}");
+        if (hasWeight)
+            Expect(inputs[1].DType == DType.F16 && inputs[1].Elements == x[-1],
+                $"rmsnorm weight must be f16[{x[-1]}], got {inputs[1]}");
+        Expect(float.IsFinite(eps) && eps >= 0, $"rmsnorm eps must be finite and >= 0, got {eps}");
+    }
+
+    public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
+    {
+        var x = inputs[0];
+        // Narrow rows (per-head q/k norms) would leave most of a 256-wide workgroup idle.
+        uint wg = x[-1] <= 256 ? 64u : 256u;
+        var (gx, gy) = RowGrid.For(x.Rows);
+        return new KernelDispatch(hasWeight ? "rmsnorm" : "rmsnorm_noweight", [wg],
+            new PushConstants().U(x.Rows).U(x[-1]).F(eps), gx, gy);
+    }
+
+    public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
+        new(inputs.Concat(outputs).Sum(t => (double)t.Bytes), 4.0 * inputs[0].Elements);
+
+    public override string Describe() => $"rmsnorm(eps={eps}{(hasWeight ? "" : ", no weight")})";
+}

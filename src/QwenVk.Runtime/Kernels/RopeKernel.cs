@@ -1,0 +1,32 @@
+using QwenVk.Runtime.Vulkan;
+
+namespace QwenVk.Runtime.Kernels;
+
+/// <summary>Rotary position embedding, NeoX / rotate_half layout. Inputs x f32 [N, H, Dh], table f32 [P, Dh/2, 2]
+/// (<see cref="RopeTable"/>), step u32 [4] (step[0] = absolute position of token 0, rewritten by the host each
+/// decode step); output f32 [N, H, Dh]. Positions past the table come out NaN.</summary>
+public sealed class RopeKernel : Kernel
+{
+    public override string Kind => "rope";
+    public override int InputCount => 3;
+
+    public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        ExpectCounts(this, inputs, outputs);
+        var (x, table, step) = (inputs[0], inputs[1], inputs[2]);
+        Expect(x.DType == DType.F32 && x.Rank == 3, $"rope x must be f32 [tokens, heads, head_dim], got {x}");
+        Expect(x[2] % 2 == 0 && x[2] > 0, $"rope needs an even head_dim, got {x}");
+        Expect(table.DType == DType.F32 && table.Rank == 3 && table[1] == x[2] / 2 && table[2] == 2,
+            $"rope table must be f32 [positions, {x[2] / 2}, 2] for {x}, got {table}");
+        Expect(step.DType == DType.U32 && step.Elements == 4, $"rope step must be u32[4], got {step}");
+        Expect(x.Equals(outputs[0]), $"rope writes x's shape, got {x} -> {outputs[0]}");
+    }
+
+    public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
+    {
+        var (x, table) = (inputs[0], inputs[1]);
+        long pairs = x.Elements / 2;
+        var (gx, gy) = Elementwise.Grid(pairs);
+        return new KernelDispatch("rope", [], new PushConstants().U(pairs).U(x[2] / 2).U(x[1]).U(table[0]), gx, gy);
+    }
+}
