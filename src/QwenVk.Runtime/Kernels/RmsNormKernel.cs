@@ -5,8 +5,11 @@ namespace QwenVk.Runtime.Kernels;
 /// <summary>RMS norm over the last dimension: y = x / sqrt(mean(x^2) + eps) * w. Inputs x f32 [.., D] and, when
 /// <see cref="HasWeight"/>, w f16 [D]; output f32 of x's shape. Serves the model's norms (D = 896..8192) and
 /// Qwen3's per-head q/k norms (rows = tokens * heads, D = head_dim).</summary>
-public sealed class RmsNormKernel(float eps, bool hasWeight) : Kernel
+public sealed class RmsNormKernel(float eps, bool hasWeight) : Kernel, IAbsorbsRowBroadcast
 {
+    /// <summary>RMSNorm followed by a weight multiply is RMSNorm with a weight.</summary>
+    public Kernel? Absorb(BroadcastOp op) => !hasWeight && op == BroadcastOp.Mul ? new RmsNormKernel(eps, true) : null;
+
     public float Eps => eps;
     public bool HasWeight => hasWeight;
 

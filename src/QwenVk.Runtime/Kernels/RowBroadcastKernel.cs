@@ -2,11 +2,9 @@ using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Runtime.Kernels;
 
-public enum BroadcastOp { Add, Mul }
-
 /// <summary>out[r, c] = x[r, c] op v[c]: x f32 [.., C], v f16 [C]. The unfused bias add and norm weight; the
 /// graph's fusion passes fold them into the kernel before.</summary>
-public sealed class RowBroadcastKernel(BroadcastOp op) : Kernel
+public sealed class RowBroadcastKernel(BroadcastOp op) : Kernel, IRowBroadcast
 {
     public BroadcastOp Op => op;
 

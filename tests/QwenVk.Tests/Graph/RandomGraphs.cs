@@ -14,13 +14,15 @@ sealed class RandomGraph : IDisposable
     readonly List<GpuBuffer> _buffers = new();
     readonly VulkanContext _ctx;
     public int Elements { get; }
+    readonly List<(GraphTensor Tensor, Half[] Data)> _weights = new();
 
     public RandomGraph(VulkanContext ctx, int seed)
     {
         _ctx = ctx;
         var rng = new Random(seed);
-        Elements = rng.Next(1, 700);
-        var type = TensorType.Of(DType.F32, Elements);
+        int rows = rng.Next(1, 9), cols = rng.Next(1, 90);
+        Elements = rows * cols;
+        var type = TensorType.Of(DType.F32, rows, cols);
         var pool = new List<GraphTensor>();
         for (int i = 0, n = rng.Next(1, 4); i < n; i++)
         {
@@ -33,19 +35,31 @@ sealed class RandomGraph : IDisposable
         {
             // Recent tensors are likelier inputs: long chains and short-lived transients, as in a real model.
             GraphTensor Pick() => pool[Math.Max(0, pool.Count - 1 - (int)Math.Floor(Math.Abs(rng.NextDouble() * rng.NextDouble()) * pool.Count))];
-            Kernel k = new AddKernel();
+            // Element-wise kernels of every arity, and RMSNorm followed by a weight multiply or a bias add (fusable).
             var a = Pick();
-            var b = Pick();
+            int kind = rng.Next(5);
+            if (kind == 3)
+            {
+                var normed = Graph.Add($"n{i}.norm", new RmsNormKernel(1e-6f, hasWeight: false), [a], type);
+                if (rng.Next(4) > 0) pool.Add(normed);
+                a = normed;
+            }
+            (Kernel k, GraphTensor[] inputs) = kind switch
+            {
+                0 or 1 => ((Kernel)new AddKernel(), new[] { a, Pick() }),
+                2 => (new SiluMulKernel(), new[] { a, Pick() }),
+                _ => (new RowBroadcastKernel(rng.Next(2) == 0 ? BroadcastOp.Mul : BroadcastOp.Add), new[] { a, Weight(rng, cols) }),
+            };
             if (rng.Next(6) == 0)
             {
                 var o = Graph.Output($"out{Outputs.Count}", type);
-                Graph.Add($"n{i}", k, [a, b], [o]);
+                Graph.Add($"n{i}", k, inputs, [o]);
                 Outputs.Add(o);
                 pool.Add(o);
             }
             else
             {
-                pool.Add(Graph.Add($"n{i}", k, [a, b], type));
+                pool.Add(Graph.Add($"n{i}", k, inputs, type));
             }
         }
         if (Outputs.Count == 0)
@@ -54,6 +68,13 @@ sealed class RandomGraph : IDisposable
             Graph.Add("final", new AddKernel(), [pool[^1], pool[Math.Max(0, pool.Count - 2)]], [o]);
             Outputs.Add(o);
         }
+    }
+
+    GraphTensor Weight(Random rng, int cols)
+    {
+        var t = Graph.Persistent($"w{_weights.Count}", TensorType.Of(DType.F16, cols), "weights");
+        _weights.Add((t, Enumerable.Range(0, cols).Select(_ => (Half)(rng.NextDouble() * 2 - 1)).ToArray()));
+        return t;
     }
 
     /// <summary>Fresh buffers for every external tensor, inputs filled from <paramref name="data"/>.</summary>
@@ -66,6 +87,13 @@ sealed class RandomGraph : IDisposable
             b.Upload<float>(data[i]);
             _buffers.Add(b);
             map[Inputs[i]] = b;
+        }
+        foreach (var (t, data) in _weights)
+        {
+            var b = _ctx.CreateBuffer(t.Type.Bytes, t.Name);
+            b.Upload<Half>(data);
+            _buffers.Add(b);
+            map[t] = b;
         }
         foreach (var o in Outputs)
         {
