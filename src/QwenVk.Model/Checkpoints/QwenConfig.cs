@@ -96,9 +96,8 @@ public sealed record QwenConfig
         var (theta, scaling) = RopeScalingParser.Parse(f, maxPos);
         var (window, slidingLayers) = ParseSlidingWindow(f, layers);
 
+        // Qwen2's attention always has q/k/v biases; transformers ignores an attention_bias key there, and so do we.
         bool attentionBias = arch == QwenArchitecture.Qwen2 || f.Bool("attention_bias", false);
-        if (arch == QwenArchitecture.Qwen2 && f.Has("attention_bias") && !f.Bool("attention_bias", true))
-            throw f.Unsupported("attention_bias", "is false, but Qwen2 always has q/k/v biases.");
 
         string? dtype = f.StringOrNull("torch_dtype") ?? f.StringOrNull("dtype");
         return new QwenConfig

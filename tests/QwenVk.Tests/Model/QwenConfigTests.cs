@@ -75,6 +75,12 @@ public sealed class QwenConfigTests
     }
 
     [Fact]
+    public void Qwen2KeepsItsBiasesWhateverAttentionBiasSays()
+    {
+        Assert.True(Parse("""{"architectures": ["Qwen2ForCausalLM"], "attention_bias": false}""").AttentionBias);
+    }
+
+    [Fact]
     public void ModelTypeStandsInForMissingArchitectures()
     {
         Assert.Equal(QwenArchitecture.Qwen3, Parse("""{"model_type": "qwen3"}""").Architecture);
@@ -155,7 +161,6 @@ public sealed class QwenConfigTests
     [InlineData("""{"architectures": ["Qwen2ForCausalLM"], "rope_scaling": {"rope_type": "longrope", "factor": 2}}""", "rope_scaling.rope_type", "longrope")]
     [InlineData("""{"architectures": ["Qwen2ForCausalLM"], "rope_scaling": {"type": "llama3", "factor": 8}}""", "rope_scaling.type", "llama3")]
     [InlineData("""{"architectures": ["Qwen2ForCausalLM"], "rope_parameters": {"rope_type": "default", "partial_rotary_factor": 0.5}}""", "rope_parameters.partial_rotary_factor", "0.5")]
-    [InlineData("""{"architectures": ["Qwen2ForCausalLM"], "attention_bias": false}""", "attention_bias", "false")]
     public void RefusesUnsupported(string json, string field, string value)
     {
         var e = Assert.Throws<NotSupportedException>(() => Parse(json));
