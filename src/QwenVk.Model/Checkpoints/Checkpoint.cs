@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+
+namespace QwenVk.Model.Checkpoints;
+
+/// <summary>A Hugging Face model folder: config.json, optional generation_config.json, and the weights in
+/// model.safetensors or in shards listed by model.safetensors.index.json. Opening checks that the tensors are exactly
+/// those config.json implies, with the implied shapes; tensors are then read one at a time, converted to FP16.</summary>
+public sealed class Checkpoint : IDisposable
+{
+    public const string ConfigFile = "config.json";
+    public const string GenerationConfigFile = "generation_config.json";
+    public const string SingleFile = "model.safetensors";
+    public const string IndexFile = "model.safetensors.index.json";
+
+    /// <summary>Elements converted per step: bounds the working set of the mapping while reading a large tensor.</summary>
+    const int ChunkElements = 1 << 20;
+
+    readonly List<SafeTensorsFile> _files;
+    readonly Dictionary<string, (SafeTensorsFile File, SafeTensorInfo Info)> _tensors;
+
+    public string Folder { get; }
+    public QwenConfig Config { get; }
+    public GenerationConfig? Generation { get; }
+
+    /// <summary>Things worth telling the user that are not errors (e.g. an lm_head.weight present while tied).</summary>
+    public IReadOnlyList<string> Notes { get; }
+
+    public IReadOnlyList<SafeTensorsFile> Files => _files;
+    public IEnumerable<string> TensorNames => _tensors.Keys;
+    public bool Contains(string name) => _tensors.ContainsKey(name);
+    public SafeTensorInfo Info(string name) => Lookup(name).Info;
+    public string FileOf(string name) => Lookup(name).File.Path;
+
+    Checkpoint(string folder, QwenConfig config, GenerationConfig? generation, List<SafeTensorsFile> files,
+        Dictionary<string, (SafeTensorsFile, SafeTensorInfo)> tensors, List<string> notes)
+    {
+        Folder = folder;
+        Config = config;
+        Generation = generation;
+        _files = files;
+        _tensors = tensors;
+        Notes = notes;
+    }
+
+    public static Checkpoint Open(string folder)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"{folder}: model folder not found.");
+        string configPath = System.IO.Path.Combine(folder, ConfigFile);
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"{configPath}: not found; a Hugging Face model folder needs config.json next to the safetensors files.", configPath);
+        var config = QwenConfig.Load(configPath);
+        string genPath = System.IO.Path.Combine(folder, GenerationConfigFile);
+        var generation = File.Exists(genPath) ? GenerationConfig.Load(genPath) : null;
+
+        var layout = CheckpointLayout.Resolve(folder);
+        var files = new List<SafeTensorsFile>();
+        try
+        {
+            var tensors = new Dictionary<string, (SafeTensorsFile, SafeTensorInfo)>();
+            foreach (var path in layout.Files)
+            {
+                var file = SafeTensorsFile.Open(path);
+                files.Add(file);
+                foreach (var t in file.Tensors)
+                {
+                    if (tensors.TryGetValue(t.Name, out var other))
+                        throw new InvalidDataException($"{path}: tensor \"{t.Name}\" is also in {other.Item1.Path}; a tensor must be stored once.");
+                    tensors[t.Name] = (file, t);
+                }
+            }
+            layout.CheckIndexAgrees(tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Item1.Path));
+            var notes = CheckpointValidator.Check(config, layout, tensors.ToDictionary(kv => kv.Key, kv => (kv.Value.Item1.Path, kv.Value.Item2)));
+            return new Checkpoint(folder, config, generation, files, tensors, notes);
+        }
+        catch
+        {
+            foreach (var f in files) f.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads one tensor converted to FP16 (round to nearest even) into <paramref name="destination"/>, which
+    /// must hold exactly its element count. Reads straight from the file mapping in chunks, so no copy of the
+    /// checkpoint is made in host memory.</summary>
+    public void ReadAsHalf(string name, Span<Half> destination)
+    {
+        var (file, info) = Lookup(name);
+        if (destination.Length != info.Elements)
+            throw new ArgumentException($"{name} has {info.Elements} elements ({info.ShapeText}); the destination holds {destination.Length}.", nameof(destination));
+        int size = SafeTensorInfo.ElementSize(info.DType);
+        for (long start = 0; start < info.Elements; start += ChunkElements)
+        {
+            int n = (int)Math.Min(ChunkElements, info.Elements - start);
+            var bytes = file.Bytes(info, start * size, n * size);
+            var dst = destination.Slice((int)start, n);
+            int overflow = info.DType switch
+            {
+                SafeTensorsDType.F16 => CopyHalf(bytes, dst),
+                SafeTensorsDType.BF16 => HalfConversion.FromBFloat16(MemoryMarshal.Cast<byte, ushort>(bytes), dst),
+                SafeTensorsDType.F32 => HalfConversion.FromSingle(MemoryMarshal.Cast<byte, float>(bytes), dst),
+                _ => throw new InvalidOperationException(info.DType.ToString()),
+            };
+            if (overflow >= 0)
+                throw new InvalidDataException($"{file.Path}: tensor \"{name}\" element {start + overflow} is beyond the FP16 range (|x| > 65504); this checkpoint cannot run in FP16.");
+        }
+    }
+
+    static int CopyHalf(ReadOnlySpan<byte> bytes, Span<Half> dst)
+    {
+        MemoryMarshal.Cast<byte, Half>(bytes).CopyTo(dst);
+        return -1;
+    }
+
+    (SafeTensorsFile File, SafeTensorInfo Info) Lookup(string name) =>
+        _tensors.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"{Folder}: the checkpoint has no tensor \"{name}\".");
+
+    public void Dispose()
+    {
+        foreach (var f in _files) f.Dispose();
+    }
+}
