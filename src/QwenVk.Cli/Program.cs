@@ -4,4 +4,8 @@ using QwenVk.Cli.Commands;
 
 var root = new RootCommand("qwenvk: run Qwen2, Qwen2.5 and Qwen3 models on any Vulkan GPU (and the CPU driver lavapipe).");
 root.Subcommands.Add(DevicesCommand.Create());
+root.Subcommands.Add(KernelsCommand.Create());
+root.Subcommands.Add(GraphCommand.Create());
+root.Subcommands.Add(LogitsCommand.Create());
+root.Subcommands.Add(MakeModelCommand.Create());
 return CliErrors.Run(() => root.Parse(args).Invoke());

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using QwenVk.Model.Inference;
+using QwenVk.Runtime.Vulkan;
+using Spectre.Console;
+
+namespace QwenVk.Cli;
+
+/// <summary>Options and set-up shared by the commands: device choice, model folder, context, loading with progress.</summary>
+static class CliCommon
+{
+    public static Option<string?> DeviceOption() => new("--device")
+    {
+        Description = "Vulkan device: an index or part of its name (see 'qwenvk devices'). Default: QWENVK_DEVICE, else the best GPU.",
+    };
+
+    public static Option<string> ModelOption(bool required = true) => new("--model", "-m")
+    {
+        Description = "Folder of a Hugging Face Qwen2/Qwen2.5/Qwen3 checkpoint (config.json, *.safetensors, tokenizer.json).",
+        Required = required,
+    };
+
+    public static Option<int?> ContextOption() => new("--ctx", "-c")
+    {
+        Description = "Context length in tokens (KV cache size). Default: the model's max_position_embeddings, at most 4096.",
+    };
+
+    public static Option<bool> ValidationOption() => new("--validation")
+    {
+        Description = "Enable the Vulkan validation layer (needs vulkan-validationlayers); messages are printed and fail the run.",
+    };
+
+    public static VulkanContext OpenDevice(string? device, bool validation = false) =>
+        VulkanContext.Create(new ContextOptions
+        {
+            Device = device,
+            Validation = validation || ContextOptions.ValidationFromEnvironment,
+            Log = m => Console.Error.WriteLine(m),
+        });
+
+    /// <summary>Loads a model with a progress bar on stderr (plain lines when stderr is not a terminal).</summary>
+    public static QwenModel LoadModel(VulkanContext ctx, string folder, ModelOptions options)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"model folder '{folder}' does not exist. Give a folder holding config.json and *.safetensors (or make one: qwenvk make-model --arch qwen2 --out DIR).");
+        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (Console.IsErrorRedirected)
+        {
+            var m = QwenModel.Load(ctx, folder, options);
+            Console.Error.WriteLine($"loaded {folder}: {m.WeightBytes / 1048576.0:F1} MiB of FP16 weights on {ctx.Capabilities.Name}");
+            return m;
+        }
+        QwenModel? model = null;
+        err.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(p =>
+            {
+                var task = p.AddTask($"loading {Path.GetFileName(Path.GetFullPath(folder))}", maxValue: 1);
+                model = QwenModel.Load(ctx, folder, options, new Progress<LoadProgress>(lp =>
+                {
+                    task.MaxValue = lp.TotalBytes;
+                    task.Value = lp.DoneBytes;
+                }));
+                task.Value = task.MaxValue;
+            });
+        return model!;
+    }
+
+    public static int[] ParseIds(string text)
+    {
+        try
+        {
+            return text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new FormatException($"--ids must be comma-separated token ids like 1,2,3; got '{text}'.");
+        }
+    }
+}

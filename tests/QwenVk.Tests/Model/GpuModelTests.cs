@@ -1,0 +1,121 @@
+using QwenVk.Model.Inference;
+using QwenVk.Reference;
+using QwenVk.Reference.Model;
+using QwenVk.Runtime.Graph;
+using QwenVk.Tools.Checkpoints;
+
+namespace QwenVk.Tests.Model;
+
+/// <summary>The whole model on the GPU against the double-precision CPU reference forward pass (which is itself
+/// checked against an independent implementation's logits in CpuReferenceTests): every position's logits by NMSE,
+/// and the same greedy token wherever the reference's top-two gap is clear.</summary>
+[Collection("gpu")]
+public sealed class GpuModelTests(GpuFixture gpu)
+{
+    const double Tolerance = 1e-4;
+    const double ClearGap = 1e-2;
+    static readonly int[] Ids = [1, 7, 42, 300, 5, 99, 128, 64, 3, 250, 17];
+
+    public static TheoryData<string> Specs() => new(Cases.Keys);
+
+    /// <summary>Shapes the tests cover: both architectures, every dtype, tied/untied, sharded/single, head_dim not
+    /// hidden/heads, sizes not divisible by 8 or by a subgroup.</summary>
+    static readonly Dictionary<string, CheckpointSpec> Cases = new()
+    {
+        ["qwen2-bf16-tied"] = new() { Architecture = MakerArchitecture.Qwen2, DType = MakerDType.BF16, TieWordEmbeddings = true, Seed = 11 },
+        ["qwen2-f16-untied-sharded"] = new() { Architecture = MakerArchitecture.Qwen2, DType = MakerDType.F16, TieWordEmbeddings = false, Shards = 3, Seed = 12 },
+        ["qwen2-odd-sizes"] = new() { Architecture = MakerArchitecture.Qwen2, DType = MakerDType.BF16, HiddenSize = 36, Heads = 3, KeyValueHeads = 1, IntermediateSize = 77, VocabSize = 301, Layers = 3, Seed = 13 },
+        ["qwen3-bf16-untied-headdim"] = new() { Architecture = MakerArchitecture.Qwen3, DType = MakerDType.BF16, TieWordEmbeddings = false, HeadDim = 24, Seed = 14 },
+        ["qwen3-f32-tied-sharded-odd"] = new() { Architecture = MakerArchitecture.Qwen3, DType = MakerDType.F32, TieWordEmbeddings = true, Shards = 2, HiddenSize = 40, Heads = 5, KeyValueHeads = 1, HeadDim = 12, IntermediateSize = 93, VocabSize = 389, Seed = 15 },
+        ["qwen3-f16-bias"] = new() { Architecture = MakerArchitecture.Qwen3, DType = MakerDType.F16, AttentionBias = true, Seed = 16 },
+    };
+
+    [Theory, MemberData(nameof(Specs))]
+    public void LogitsMatchCpuReferenceAtEveryPosition(string name)
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases[name], dir.Path);
+        Compare(dir.Path, CpuQwenModel.Load(dir.Path).Forward(Ids), Ids);
+    }
+
+    [Theory]
+    [InlineData("qwen2-tiny")]
+    [InlineData("qwen3-tiny")]
+    public void LogitsMatchIndependentReferenceFixture(string name)
+    {
+        var folder = RepoPaths.ReferenceModel(name);
+        var expected = NpyReader.Read2D(Path.Combine(folder, "reference_logits.npy"));
+        Compare(folder, expected, [1, 7, 42, 300, 5, 99, 128, 64]);
+    }
+
+    void Compare(string folder, double[][] expected, int[] ids)
+    {
+        using var model = QwenModel.Load(gpu.Ctx, folder, new ModelOptions { ContextLength = 64 });
+        var actual = model.ForwardAll(ids);
+        Assert.Equal(expected.Length, actual.Length);
+        for (int p = 0; p < ids.Length; p++)
+        {
+            double nmse = Reference.KernelChecks.CheckData.Nmse(actual[p], expected[p]);
+            Assert.True(nmse <= Tolerance, $"position {p}: NMSE {nmse:E2} > {Tolerance:E0}");
+            var order = Enumerable.Range(0, expected[p].Length).OrderByDescending(i => expected[p][i]).ToArray();
+            if (expected[p][order[0]] - expected[p][order[1]] > ClearGap)
+                Assert.Equal(order[0], Array.IndexOf(actual[p], actual[p].Max()));
+        }
+        gpu.AssertClean();
+    }
+
+    [Theory]
+    [InlineData("qwen2-bf16-tied")]
+    [InlineData("qwen3-bf16-untied-headdim")]
+    public void PrefillThenDecodeEqualsOnePrefill(string name)
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases[name], dir.Path);
+        using var model = QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { ContextLength = 32 });
+        var whole = model.ForwardAll(Ids);
+        model.Reset();
+        int n = 6;
+        var stepwise = new List<float[]>(model.ForwardAll(Ids.AsSpan(0, n)));
+        for (int i = n; i < Ids.Length; i++) stepwise.Add(model.Forward(Ids.AsSpan(i, 1)));
+        for (int p = 0; p < Ids.Length; p++)
+        {
+            double nmse = Reference.KernelChecks.CheckData.Nmse(stepwise[p], Array.ConvertAll(whole[p], x => (double)x));
+            Assert.True(nmse <= 1e-9, $"position {p}: prefill+decode differs from one prefill, NMSE {nmse:E2}");
+        }
+        gpu.AssertClean();
+    }
+
+    [Fact]
+    public void FusedAndUnfusedGraphsAgreeAndFusionRemovesDispatches()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases["qwen2-bf16-tied"], dir.Path);
+        using var fused = QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { ContextLength = 32 });
+        using var plain = QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { ContextLength = 32, Compile = new CompileOptions { Fuse = false } });
+        var a = fused.ForwardAll(Ids);
+        var b = plain.ForwardAll(Ids);
+        for (int p = 0; p < Ids.Length; p++)
+            Assert.True(Reference.KernelChecks.CheckData.Nmse(a[p], Array.ConvertAll(b[p], x => (double)x)) <= 1e-10);
+        var decode = fused.Graph(1);
+        Assert.True(decode.FusedAway > 0);
+        Assert.True(decode.DispatchCount < plain.Graph(1).DispatchCount);
+        Assert.True(decode.BarrierCount < decode.DispatchCount, $"{decode.BarrierCount} barriers for {decode.DispatchCount} dispatches");
+        Assert.Empty(HazardChecker.Find(decode));
+        Assert.Empty(HazardChecker.Find(fused.Graph(Ids.Length, allLogits: true)));
+        gpu.AssertClean();
+    }
+
+    [Fact]
+    public void PromptLongerThanContextIsRefusedAndTheModelStillWorks()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases["qwen2-bf16-tied"], dir.Path);
+        using var model = QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { ContextLength = 8 });
+        var e = Assert.Throws<ContextOverflowException>(() => model.Forward(Ids));
+        Assert.Contains("context length of 8", e.Message);
+        Assert.Equal(0, model.Position);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward([100000]));
+        Assert.Equal(512, model.Forward([1, 2, 3]).Length);
+        gpu.AssertClean();
+    }
+}
