@@ -159,6 +159,7 @@ public sealed class CpuQwenModel
     static double[] Linear(double[] w, double[] x, double[]? bias)
     {
         int inF = x.Length, outF = w.Length / inF;
+        if (w.Length % inF != 0) throw new ArgumentException($"reference: weight of {w.Length} values is not [out, {inF}]");
         var y = new double[outF];
         for (int o = 0; o < outF; o++)
         {

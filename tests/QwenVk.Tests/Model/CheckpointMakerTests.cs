@@ -88,11 +88,18 @@ public sealed class CheckpointMakerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void PresetGenerationConfigCarriesSamplingDefaults()
+    public void PresetConfigsParseAndImplyTheMakersTensors()
     {
         var spec = CheckpointSpec.Qwen25HalfB;
-        File.WriteAllText(_dir.File("generation_config.json"), typeof(CheckpointMaker).Assembly
-            .GetType("QwenVk.Tools.Checkpoints.MakerConfigJson")!.GetMethod("Generation")!.Invoke(null, [spec]) as string);
+        CheckpointMaker.WriteConfigs(spec, _dir.Path);
+        var c = QwenConfig.Load(_dir.File("config.json"));
+        Assert.Equal((896, 4864, 24, 14, 2, 64, 151936, true), (c.HiddenSize, c.IntermediateSize, c.NumHiddenLayers, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.VocabSize, c.TieWordEmbeddings));
+        Assert.Equal(1e6, c.RopeTheta);
+        Assert.Equal(32768, c.MaxPositionEmbeddings);
+        // The model's naming helper and the maker's tensor list are written separately; they must agree.
+        Assert.Equal(QwenWeights.For(c).Select(e => (e.Name, e.ShapeText)).Order(),
+            CheckpointMaker.Tensors(spec).Select(t => (t.Name, "[" + string.Join(", ", t.Shape) + "]")).Order());
+
         var g = GenerationConfig.Load(_dir.File("generation_config.json"));
         Assert.Equal([151645, 151643], g.EosTokenIds);
         Assert.True(g.DoSample);

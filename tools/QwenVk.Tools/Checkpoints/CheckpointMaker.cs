@@ -22,8 +22,7 @@ public static class CheckpointMaker
         var tensors = MakerTensors.For(spec);
         if (spec.Shards > tensors.Count) throw new ArgumentException($"checkpoint spec: {spec.Shards} shards for {tensors.Count} tensors");
 
-        File.WriteAllText(Path.Combine(folder, "config.json"), MakerConfigJson.Config(spec));
-        File.WriteAllText(Path.Combine(folder, "generation_config.json"), MakerConfigJson.Generation(spec));
+        WriteConfigs(spec, folder);
         if (spec.TokenizerJson is { } tok) File.Copy(tok, Path.Combine(folder, "tokenizer.json"), overwrite: true);
         if (spec.TokenizerConfigJson is { } tokCfg) File.Copy(tokCfg, Path.Combine(folder, "tokenizer_config.json"), overwrite: true);
 
@@ -41,6 +40,16 @@ public static class CheckpointMaker
         }
         if (groups.Count > 1) WriteIndex(Path.Combine(folder, "model.safetensors.index.json"), total, weightMap);
         return new MadeCheckpoint(folder, files, tensors, total);
+    }
+
+    /// <summary>Writes only config.json and generation_config.json (e.g. to check a large preset's config without
+    /// writing its weights).</summary>
+    public static void WriteConfigs(CheckpointSpec spec, string folder)
+    {
+        spec.Validate();
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), MakerConfigJson.Config(spec));
+        File.WriteAllText(Path.Combine(folder, "generation_config.json"), MakerConfigJson.Generation(spec));
     }
 
     /// <summary>The values the maker stores for a tensor, exactly (after rounding to the checkpoint's dtype).</summary>

@@ -33,8 +33,8 @@ sealed class MakerRandom(ulong seed)
             return s;
         }
         double r = Math.Sqrt(-2 * Math.Log(NextUnit()));
-        double a = 2 * Math.PI * NextUnit();
-        _spare = r * Math.Sin(a);
-        return r * Math.Cos(a);
+        var (sin, cos) = Math.SinCos(2 * Math.PI * NextUnit());
+        _spare = r * sin;
+        return r * cos;
     }
 }
