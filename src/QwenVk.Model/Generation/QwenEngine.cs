@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using QwenVk.Model.Checkpoints;
+using QwenVk.Model.Inference;
+using QwenVk.Model.Sampling;
+using QwenVk.Model.Text;
+using QwenVk.Runtime.Vulkan;
+
+namespace QwenVk.Model.Generation;
+
+/// <summary>
+/// The library's front door: a model, its tokenizer and chat template, and streaming generation.
+/// <code>
+/// using var engine = QwenEngine.Load("/models/Qwen2.5-0.5B-Instruct");
+/// var chat = engine.StartChat();
+/// await foreach (var piece in chat.SendAsync("Why is the sky blue?"))
+///     Console.Write(piece);
+/// </code>
+/// The engine keeps track of the tokens in its KV cache: a prompt that starts with them (the earlier turns of a
+/// chat) only processes what is new. One generation at a time.
+/// </summary>
+public sealed class QwenEngine : IDisposable
+{
+    readonly VulkanContext? _ownedContext;
+    readonly List<int> _cached = new();
+    readonly SemaphoreSlim _busy = new(1, 1);
+
+    public QwenModel Model { get; }
+    public QwenTokenizer Tokenizer { get; }
+    public ChatTemplate Template { get; }
+    public GenerationStats? LastStats { get; private set; }
+
+    QwenEngine(VulkanContext? owned, QwenModel model, QwenTokenizer tokenizer, ChatTemplate template)
+    {
+        _ownedContext = owned; Model = model; Tokenizer = tokenizer; Template = template;
+    }
+
+    /// <summary>Loads a checkpoint folder on the best Vulkan device (or the one <paramref name="contextOptions"/> names).</summary>
+    public static QwenEngine Load(string folder, ModelOptions? options = null, ContextOptions? contextOptions = null,
+        IProgress<LoadProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var ctx = VulkanContext.Create(contextOptions);
+        try
+        {
+            return Load(ctx, folder, options, progress, cancel, ownsContext: true);
+        }
+        catch
+        {
+            ctx.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads on a context the caller owns (e.g. adopted from a host renderer); the engine never disposes it.</summary>
+    public static QwenEngine Load(VulkanContext ctx, string folder, ModelOptions? options = null,
+        IProgress<LoadProgress>? progress = null, CancellationToken cancel = default) =>
+        Load(ctx, folder, options, progress, cancel, ownsContext: false);
+
+    static QwenEngine Load(VulkanContext ctx, string folder, ModelOptions? options, IProgress<LoadProgress>? progress,
+        CancellationToken cancel, bool ownsContext)
+    {
+        var tokenizerFile = Path.Combine(folder, "tokenizer.json");
+        if (!File.Exists(tokenizerFile))
+            throw new FileNotFoundException($"'{folder}' has no tokenizer.json; text generation needs the model's tokenizer (copy it from the Hugging Face repo), or pass token ids (--prompt-ids).", tokenizerFile);
+        var tokenizer = QwenTokenizer.Load(tokenizerFile);
+        var template = TemplateFor(folder);
+        var model = QwenModel.Load(ctx, folder, options, progress, cancel);
+        return new QwenEngine(ownsContext ? ctx : null, model, tokenizer, template);
+    }
+
+    static ChatTemplate TemplateFor(string folder)
+    {
+        var config = Path.Combine(folder, "tokenizer_config.json");
+        if (File.Exists(config)) return ChatTemplate.FromTokenizerConfig(config);
+        // No template file: Qwen3 checkpoints are recognisable from config.json; everything else speaks Qwen2.5's ChatML.
+        var arch = QwenConfig.Load(Path.Combine(folder, "config.json")).Architecture;
+        return new ChatTemplate(arch == QwenArchitecture.Qwen3 ? ChatTemplateFamily.Qwen3 : ChatTemplateFamily.Qwen25);
+    }
+
+    public ChatSession StartChat(string? systemPrompt = null, bool enableThinking = false) => new(this, systemPrompt, enableThinking);
+
+    /// <summary>Streams the continuation of raw text (no chat template; special tokens in it are parsed).</summary>
+    public async IAsyncEnumerable<string> GenerateAsync(string prompt, GenerationOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        await foreach (var t in GenerateTokensAsync(Tokenizer.Encode(prompt), options, cancel))
+            if (t.Text.Length > 0) yield return t.Text;
+    }
+
+    /// <summary>Streams generated tokens after <paramref name="promptIds"/>. Cancelling stops within one token.</summary>
+    public async IAsyncEnumerable<GeneratedToken> GenerateTokensAsync(IReadOnlyList<int> promptIds, GenerationOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        options ??= new GenerationOptions();
+        if (promptIds.Count == 0) throw new ArgumentException("the prompt is empty.");
+        await _busy.WaitAsync(cancel);
+        try
+        {
+            var sampling = options.Sampling ?? DefaultSampling();
+            var sampler = new Sampler(sampling);
+            var stops = new StopDetector(new StopConditions
+            {
+                StopTokenIds = (Model.Generation?.EosTokenIds ?? []).Concat(Model.Config.EosTokenIds)
+                    .Concat(options.StopTokenIds).Concat(Tokenizer.DefaultStopTokenIds).Distinct().ToArray(),
+                StopStrings = options.StopStrings,
+                MaxNewTokens = options.MaxNewTokens,
+            });
+            var history = new TokenHistory();
+            history.AddPrompt(promptIds.ToArray());
+            var decoder = new StreamingDecoder(Tokenizer, skipSpecialTokens: true);
+
+            var clock = Stopwatch.StartNew();
+            int reused = ReuseCachedPrefix(promptIds);
+            var fresh = promptIds.Skip(reused).ToArray();
+            var logits = await Task.Run(() => Model.Forward(fresh), cancel);
+            _cached.AddRange(fresh);
+            double promptSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+
+            int generated = 0;
+            var reason = StopReason.None;
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                int id = sampler.Sample(logits, history);
+                history.AddGenerated(id);
+                generated++;
+                var step = stops.Append(id, decoder.Push(id));
+                if (step.ShouldStop)
+                {
+                    reason = step.Reason;
+                    // At the token limit, bytes of an unfinished character are shown as they are; after a stop
+                    // token or string nothing more belongs to the reply.
+                    var tail = step.Text + (step.Reason == StopReason.MaxTokens ? decoder.Flush() : "");
+                    if (tail.Length > 0) yield return new GeneratedToken(id, tail);
+                    break;
+                }
+                yield return new GeneratedToken(id, step.Text);
+                if (Model.Position >= Model.ContextLength)
+                {
+                    reason = StopReason.MaxTokens;
+                    var rest = stops.Finish() + decoder.Flush();
+                    if (rest.Length > 0) yield return new GeneratedToken(id, rest);
+                    break;
+                }
+                logits = await Task.Run(() => Model.Forward([id]), cancel);
+                _cached.Add(id);
+            }
+            LastStats = new GenerationStats
+            {
+                PromptTokens = promptIds.Count,
+                ReusedTokens = reused,
+                GeneratedTokens = generated,
+                PromptSeconds = promptSeconds,
+                GenerationSeconds = clock.Elapsed.TotalSeconds,
+                StopReason = reason,
+            };
+        }
+        finally
+        {
+            _busy.Release();
+        }
+    }
+
+    /// <summary>Keeps the longest prefix of the cache that the prompt repeats (at least one prompt token is always
+    /// run, to get logits) and returns its length.</summary>
+    int ReuseCachedPrefix(IReadOnlyList<int> prompt)
+    {
+        int common = 0;
+        int max = Math.Min(_cached.Count, Math.Min(prompt.Count - 1, Model.Position));
+        while (common < max && _cached[common] == prompt[common]) common++;
+        Model.Rewind(common);
+        _cached.RemoveRange(common, _cached.Count - common);
+        return common;
+    }
+
+    SamplingOptions DefaultSampling()
+    {
+        var g = Model.Generation;
+        if (g is null) return new SamplingOptions { Temperature = 0.7f, TopP = 0.8f, TopK = 20 };
+        return new SamplingOptions
+        {
+            Temperature = g.DoSample == false ? 0f : (float)(g.Temperature ?? 0.7),
+            TopK = g.TopK ?? 20,
+            TopP = (float)(g.TopP ?? 0.8),
+            RepetitionPenalty = (float)(g.RepetitionPenalty ?? 1.0),
+        };
+    }
+
+    /// <summary>Forgets the KV cache (the next prompt is processed in full).</summary>
+    public void ResetCache()
+    {
+        _cached.Clear();
+        Model.Reset();
+    }
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        _ownedContext?.Dispose();
+        _busy.Dispose();
+    }
+}
