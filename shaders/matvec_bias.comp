@@ -1,0 +1,6 @@
+#version 450
+// Decode matmul with bias (bias is binding 2, so y moves to binding 3: bindings cannot be specialization
+// constants, hence a second module). Design notes in matvec_impl.glsl.
+#define HAS_BIAS
+#extension GL_GOOGLE_include_directive : require
+#include "matvec_impl.glsl"

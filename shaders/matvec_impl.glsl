@@ -1,0 +1,87 @@
+// Body of matvec.comp / matvec_bias.comp: y[n, col + m] = sum_k x[n, k] * W[m, k] (+ bias[m]).
+//
+// Why it looks like this: decode multiplies one or two activation rows by a whole weight matrix, so the kernel is
+// bound by reading W once. A subgroup owns RPS output rows: its lanes stride along K and one subgroupAdd per row
+// reduces them, with no shared memory and no barrier. A workgroup holds several subgroups so small devices are not
+// drowned in tiny workgroups. When K % 8 == 0 every row of W starts 16-byte aligned, so a lane reads 8 weights with
+// one uvec4 load (unpackHalf2x16) and the matching 8 activations with two vec4 loads: fewer, wider loads is what a
+// bandwidth-bound kernel lives on (on lavapipe each load is a loop over the SIMD lanes, so the count of loads is
+// the cost). RPS > 1 lets one load of x serve several rows: on lavapipe RPS = 4 halved the time; GPUs use RPS = 1
+// (x is cached, more subgroups in flight matter more). Any other K takes the scalar loop. Rows are spread over
+// subgroups by gl_SubgroupID / gl_NumSubgroups rather than assuming the host's subgroup size, because some drivers
+// (Intel, AMD wave32/64) pick the size per pipeline. Accumulation is fp32.
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(constant_id = 0) const uint WG = 128;  // invocations per workgroup, a multiple of the subgroup size
+layout(constant_id = 1) const uint ROWS = 8;  // output rows (of W) per workgroup
+layout(constant_id = 2) const uint WIDE = 0;  // 1 when K % 8 == 0: uvec4 weight loads
+layout(constant_id = 3) const uint RPS = 2;   // rows one subgroup computes together, sharing each load of x
+layout(local_size_x_id = 0) in;
+
+// The same bindings seen as scalars (any K) and as 16-byte vectors (K % 8 == 0).
+layout(binding = 0) readonly buffer X { float x[]; };
+layout(binding = 0) readonly buffer X4 { vec4 x4[]; };
+layout(binding = 1) readonly buffer W { float16_t w[]; };
+layout(binding = 1) readonly buffer W8 { uvec4 w8[]; };
+#ifdef HAS_BIAS
+layout(binding = 2) readonly buffer Bias { float16_t bias[]; };
+layout(binding = 3) writeonly buffer Y { float y[]; };
+#else
+layout(binding = 2) writeonly buffer Y { float y[]; };
+#endif
+// rowStride: columns of y (Mtotal); col: first column this weight chunk writes.
+layout(push_constant) uniform Push { uint N; uint M; uint K; uint rowStride; uint col; } p;
+
+// y[n, col + m0 .. m0 + RPS) for one subgroup. Rows past M re-read row M - 1 (in bounds, never written) so the
+// inner loop has no branch.
+void rows_dot(uint n, uint m0, uint lane, uint lanes) {
+    float acc[RPS];
+    uint wrow[RPS];
+    for (uint r = 0; r < RPS; r++) {
+        acc[r] = 0.0;
+        wrow[r] = min(m0 + r, p.M - 1) * (WIDE != 0 ? p.K / 8 : p.K);
+    }
+    if (WIDE != 0) {
+        uint k8 = p.K / 8;
+        uint xrow = n * (p.K / 4);
+        for (uint i = lane; i < k8; i += lanes) {
+            vec4 a = x4[xrow + 2 * i];
+            vec4 b = x4[xrow + 2 * i + 1];
+            for (uint r = 0; r < RPS; r++) {
+                uvec4 q = w8[wrow[r] + i];
+                acc[r] += dot(vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y)), a)
+                        + dot(vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w)), b);
+            }
+        }
+    } else {
+        uint xrow = n * p.K;
+        for (uint k = lane; k < p.K; k += lanes) {
+            float a = x[xrow + k];
+            for (uint r = 0; r < RPS; r++) acc[r] += a * float(w[wrow[r] + k]);
+        }
+    }
+    for (uint r = 0; r < RPS; r++) {
+        float v = subgroupAdd(acc[r]);
+        uint m = m0 + r;
+#ifdef HAS_BIAS
+        if (m < p.M) v += float(bias[m]);
+#endif
+        if (lane == 0 && m < p.M) y[n * p.rowStride + p.col + m] = v;
+    }
+}
+
+void main() {
+    uint lane = gl_SubgroupInvocationID;
+    uint lanes = gl_SubgroupSize;
+    // The loops over n and g only iterate more than once when the grid was capped at maxComputeWorkGroupCount.
+    for (uint n = gl_WorkGroupID.y; n < p.N; n += gl_NumWorkGroups.y) {
+        for (uint g = gl_WorkGroupID.x; g * ROWS < p.M; g += gl_NumWorkGroups.x) {
+            for (uint r = gl_SubgroupID * RPS; r < ROWS; r += gl_NumSubgroups * RPS) {
+                uint m0 = g * ROWS + r;
+                if (m0 >= p.M) break;  // the same for the whole subgroup, so subgroupAdd stays uniform
+                rows_dot(n, m0, lane, lanes);
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using QwenVk.Runtime.Kernels;
+
+namespace QwenVk.Reference.KernelChecks;
+
+/// <summary>Decode matmul against <see cref="LinearCheck.Reference"/>: odd K (scalar path) and K % 8 == 0 (uvec4 path),
+/// M not a multiple of the rows per workgroup, Qwen2.5-0.5B's layer shapes, a column offset, and the full
+/// 151936-row vocabulary projection split into chunks.</summary>
+public static class MatVecCheck
+{
+    static Kernel Make(bool bias, int col) => new MatVecKernel(bias, col);
+    /// <summary>A fixed rows-per-subgroup, so the GPU choice (1) and odd values are covered on any device.</summary>
+    static Func<bool, int, Kernel> Rps(int rows) => (bias, col) => new MatVecKernel(bias, col, rows);
+
+    public static IEnumerable<KernelCheck> Cases() =>
+    [
+        LinearCheck.Case("matvec", Make, n: 1, m: 1, k: 8, bias: false),
+        LinearCheck.Case("matvec", Make, n: 1, m: 67, k: 37, bias: false),
+        LinearCheck.Case("matvec", Make, n: 1, m: 67, k: 37, bias: true),
+        LinearCheck.Case("matvec", Make, n: 2, m: 131, k: 36, bias: false),
+        LinearCheck.Case("matvec", Make, n: 3, m: 131, k: 96, bias: true),
+        LinearCheck.Case("matvec", Make, n: 1, m: 128, k: 896, bias: true),
+        LinearCheck.Case("matvec", Make, n: 2, m: 896, k: 896, bias: true),
+        LinearCheck.Case("matvec", Make, n: 1, m: 4864, k: 896, bias: false),
+        LinearCheck.Case("matvec", Make, n: 1, m: 896, k: 4864, bias: false),
+        LinearCheck.Case("matvec", Make, n: 2, m: 100, k: 37, bias: true, col: 117, totalCols: 300),
+        LinearCheck.Case("matvec", Make, n: 1, m: 64, k: 64, bias: false, col: 5, totalCols: 80),
+        LinearCheck.Case("matvec", Rps(1), n: 1, m: 67, k: 37, bias: true, variant: "rps=1"),
+        LinearCheck.Case("matvec", Rps(1), n: 2, m: 131, k: 96, bias: false, variant: "rps=1"),
+        LinearCheck.Case("matvec", Rps(3), n: 1, m: 131, k: 96, bias: true, variant: "rps=3"),
+        LinearCheck.Case("matvec", Rps(3), n: 2, m: 100, k: 37, bias: false, col: 3, totalCols: 110, variant: "rps=3"),
+        LinearCheck.SplitCase("matvec", Make, n: 2, m: 151936, k: 896, bias: false),
+    ];
+}
