@@ -1,5 +1,5 @@
-using QwenVk.Model.Text.Nfc;
 using QwenVk.Model.Text;
+using QwenVk.Model.Text.Nfc;
 
 namespace QwenVk.Tests.Text;
 
