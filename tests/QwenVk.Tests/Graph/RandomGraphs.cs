@@ -88,10 +88,10 @@ sealed class RandomGraph : IDisposable
             _buffers.Add(b);
             map[Inputs[i]] = b;
         }
-        foreach (var (t, data) in _weights)
+        foreach (var (t, values) in _weights)
         {
             var b = _ctx.CreateBuffer(t.Type.Bytes, t.Name);
-            b.Upload<Half>(data);
+            b.Upload<Half>(values);
             _buffers.Add(b);
             map[t] = b;
         }

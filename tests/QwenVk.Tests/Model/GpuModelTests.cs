@@ -77,10 +77,12 @@ public sealed class GpuModelTests(GpuFixture gpu)
         int n = 6;
         var stepwise = new List<float[]>(model.ForwardAll(Ids.AsSpan(0, n)));
         for (int i = n; i < Ids.Length; i++) stepwise.Add(model.Forward(Ids.AsSpan(i, 1)));
+        // Equal to float rounding, not bitwise: 6 or 1 rows go through the matrix-vector kernel, 11 through the tiled
+        // one, which sums in another order (seen: NMSE up to ~1e-8).
         for (int p = 0; p < Ids.Length; p++)
         {
             double nmse = Reference.KernelChecks.CheckData.Nmse(stepwise[p], Array.ConvertAll(whole[p], x => (double)x));
-            Assert.True(nmse <= 1e-9, $"position {p}: prefill+decode differs from one prefill, NMSE {nmse:E2}");
+            Assert.True(nmse <= 1e-7, $"position {p}: prefill+decode differs from one prefill, NMSE {nmse:E2}");
         }
         gpu.AssertClean();
     }
