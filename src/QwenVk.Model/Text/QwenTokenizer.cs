@@ -28,7 +28,7 @@ public sealed class QwenTokenizer
         _bpe = BpeTokenizer.Create(new BpeOptions(json.Vocabulary)
         {
             Merges = json.Merges,
-            PreTokenizer = new RegexPreTokenizer(QwenPreTokenizerRegex.Create(), specialTokens: null),
+            PreTokenizer = new QwenPreTokenizer(),
             ByteLevel = true,
         });
         _matcher = new AddedTokenMatcher(json.AddedTokens);

@@ -68,7 +68,7 @@ internal sealed class TokenizerJson
             throw new NotSupportedException($"{source}: decoder.type is '{type}', only the ByteLevel decoder is supported.");
     }
 
-    /// <summary>The regex split is implemented by <see cref="QwenPreTokenizerRegex"/> (with astral-plane fixes), so
+    /// <summary>The regex split is implemented by <see cref="QwenPreTokenizer"/> (with astral-plane fixes), so
     /// the file must use exactly Qwen's pattern followed by a regex-less ByteLevel step.</summary>
     private static void CheckPreTokenizer(JsonElement root, string source)
     {
@@ -86,9 +86,9 @@ internal sealed class TokenizerJson
                     byteLevel = !(step.TryGetProperty("use_regex", out var ur) && ur.ValueKind == JsonValueKind.True);
             }
         }
-        if (pattern != QwenPreTokenizerRegex.QwenPattern || !byteLevel)
+        if (pattern != QwenPreTokenizer.QwenPattern || !byteLevel)
             throw new NotSupportedException(
-                $"{source}: pre_tokenizer is not Qwen's (Split with pattern {QwenPreTokenizerRegex.QwenPattern} then ByteLevel with use_regex=false); found pattern '{pattern ?? "(none)"}'. Only Qwen2/2.5/3 tokenizers are supported.");
+                $"{source}: pre_tokenizer is not Qwen's (Split with pattern {QwenPreTokenizer.QwenPattern} then ByteLevel with use_regex=false); found pattern '{pattern ?? "(none)"}'. Only Qwen2/2.5/3 tokenizers are supported.");
     }
 
     private static bool ReadNormalizer(JsonElement root, string source)

@@ -17,11 +17,12 @@ public static class NfcNormalizer
     private static readonly Dictionary<int, byte> CombiningClasses = LoadCombiningClasses();
     private static readonly Dictionary<int, (int First, int Second)> Decompositions = LoadDecompositions();
     private static readonly Dictionary<long, int> Compositions = LoadCompositions();
+    private static readonly HashSet<int> MayChange = LoadMayChange();
 
     public static string Normalize(string text)
     {
         // Below U+0300 nothing decomposes or combines, so such text is already NFC (the common case).
-        if (!text.AsSpan().ContainsAnyInRange('\u0300', '\uFFFF'))
+        if (!text.AsSpan().ContainsAnyInRange('\u0300', '\uFFFF') || IsStable(text))
             return text;
 
         var codePoints = new List<int>(text.Length);
@@ -34,6 +35,28 @@ public static class NfcNormalizer
         foreach (int cp in codePoints)
             sb.Append(new Rune(cp).ToString());
         return sb.ToString();
+    }
+
+    /// <summary>Quick check: text none of whose characters decomposes, combines (non-zero class) or can be the
+    /// second half of a composition is already NFC. Lone surrogates must go through the full path (to U+FFFD).</summary>
+    private static bool IsStable(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c < '\u0300')
+                continue;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                if (MayChange.Contains(char.ConvertToUtf32(c, text[++i])))
+                    return false;
+            }
+            else if (char.IsSurrogate(c) || MayChange.Contains(c))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static int CombiningClass(int cp) => CombiningClasses.TryGetValue(cp, out byte ccc) ? ccc : 0;
@@ -122,6 +145,20 @@ public static class NfcNormalizer
     }
 
     private static long Key(int first, int second) => ((long)first << 21) | (uint)second;
+
+    private static HashSet<int> LoadMayChange()
+    {
+        var set = new HashSet<int>(CombiningClasses.Keys);
+        set.UnionWith(Decompositions.Keys);
+        ReadOnlySpan<int> t = NfcData.Compositions;
+        for (int i = 0; i < t.Length; i += 3)
+            set.Add(t[i + 1]);
+        for (int cp = HangulVBase; cp < HangulVBase + HangulVCount; cp++)
+            set.Add(cp);
+        for (int cp = HangulTBase + 1; cp < HangulTBase + HangulTCount; cp++)
+            set.Add(cp);
+        return set;
+    }
 
     private static Dictionary<int, byte> LoadCombiningClasses()
     {
