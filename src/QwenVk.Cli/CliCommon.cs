@@ -38,32 +38,47 @@ static class CliCommon
         });
 
     /// <summary>Loads a model with a progress bar on stderr (plain lines when stderr is not a terminal).</summary>
-    public static QwenModel LoadModel(VulkanContext ctx, string folder, ModelOptions options)
+    public static QwenModel LoadModel(VulkanContext ctx, string folder, ModelOptions options) =>
+        WithProgress(folder, progress => QwenModel.Load(ctx, folder, options, progress));
+
+    static T WithProgress<T>(string folder, Func<IProgress<LoadProgress>?, T> load)
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"model folder '{folder}' does not exist. Give a folder holding config.json and *.safetensors (or make one: qwenvk make-model --arch qwen2 --out DIR).");
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var name = Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'));
         if (Console.IsErrorRedirected)
         {
-            var m = QwenModel.Load(ctx, folder, options);
-            Console.Error.WriteLine($"loaded {folder}: {m.WeightBytes / 1048576.0:F1} MiB of FP16 weights on {ctx.Capabilities.Name}");
-            return m;
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var result = load(null);
+            Console.Error.WriteLine($"loaded {name} in {started.Elapsed.TotalSeconds:F1} s");
+            return result;
         }
-        QwenModel? model = null;
+        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        T value = default!;
         err.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(p =>
             {
-                var task = p.AddTask($"loading {Path.GetFileName(Path.GetFullPath(folder))}", maxValue: 1);
-                model = QwenModel.Load(ctx, folder, options, new Progress<LoadProgress>(lp =>
+                var task = p.AddTask($"loading {name}", maxValue: 1);
+                value = load(new SyncProgress<LoadProgress>(lp =>
                 {
-                    task.MaxValue = lp.TotalBytes;
+                    task.MaxValue = Math.Max(1, lp.TotalBytes);
                     task.Value = lp.DoneBytes;
                 }));
                 task.Value = task.MaxValue;
             });
-        return model!;
+        return value;
     }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool and would race the bar).</summary>
+    sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
+    /// <summary>Loads model, tokenizer and template with a progress bar for the weights.</summary>
+    public static QwenVk.Model.Generation.QwenEngine LoadEngine(VulkanContext ctx, string folder, ModelOptions options) =>
+        WithProgress(folder, progress => QwenVk.Model.Generation.QwenEngine.Load(ctx, folder, options, progress));
 
     public static int[] ParseIds(string text)
     {

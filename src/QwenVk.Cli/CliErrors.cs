@@ -6,11 +6,11 @@ namespace QwenVk.Cli;
 /// line on stderr and exit code 1, instead of a stack trace.</summary>
 static class CliErrors
 {
-    public static int Run(Func<int> body)
+    public static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try
         {
-            return body();
+            return await body();
         }
         catch (Exception e) when (IsUserFacing(e))
         {
@@ -22,5 +22,6 @@ static class CliErrors
     public static bool IsUserFacing(Exception e) =>
         e is VulkanException or OutOfDeviceMemoryException or IOException or InvalidDataException
             or ArgumentException or NotSupportedException or FormatException or OperationCanceledException
-            or UnauthorizedAccessException or System.Text.Json.JsonException;
+            or UnauthorizedAccessException or System.Text.Json.JsonException
+            or QwenVk.Runtime.Graph.GraphCompileException or KeyNotFoundException;
 }

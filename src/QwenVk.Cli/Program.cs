@@ -3,9 +3,12 @@ using QwenVk.Cli;
 using QwenVk.Cli.Commands;
 
 var root = new RootCommand("qwenvk: run Qwen2, Qwen2.5 and Qwen3 models on any Vulkan GPU (and the CPU driver lavapipe).");
+root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(ChatCommand.Create());
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 root.Subcommands.Add(GraphCommand.Create());
 root.Subcommands.Add(LogitsCommand.Create());
 root.Subcommands.Add(MakeModelCommand.Create());
-return CliErrors.Run(() => root.Parse(args).Invoke());
+// Errors a user can fix are printed as one line by CliErrors, not as a stack trace by the parser's handler.
+return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -96,7 +96,7 @@ public sealed class QwenEngine : IDisposable
         await _busy.WaitAsync(cancel);
         try
         {
-            var sampling = options.Sampling ?? DefaultSampling();
+            var sampling = options.Sampling ?? DefaultSampling;
             var sampler = new Sampler(sampling);
             var stops = new StopDetector(new StopConditions
             {
@@ -122,7 +122,8 @@ public sealed class QwenEngine : IDisposable
             while (true)
             {
                 cancel.ThrowIfCancellationRequested();
-                int id = sampler.Sample(logits, history);
+                // The embedding table has padding rows past the tokenizer's vocabulary: never sample those.
+                int id = sampler.Sample(logits.AsSpan(0, Math.Min(logits.Length, Tokenizer.VocabSize)), history);
                 history.AddGenerated(id);
                 generated++;
                 var step = stops.Append(id, decoder.Push(id));
@@ -174,17 +175,21 @@ public sealed class QwenEngine : IDisposable
         return common;
     }
 
-    SamplingOptions DefaultSampling()
+    /// <summary>Sampling from the model's generation_config.json, else Qwen's usual settings.</summary>
+    public SamplingOptions DefaultSampling
     {
-        var g = Model.Generation;
-        if (g is null) return new SamplingOptions { Temperature = 0.7f, TopP = 0.8f, TopK = 20 };
-        return new SamplingOptions
+        get
         {
-            Temperature = g.DoSample == false ? 0f : (float)(g.Temperature ?? 0.7),
-            TopK = g.TopK ?? 20,
-            TopP = (float)(g.TopP ?? 0.8),
-            RepetitionPenalty = (float)(g.RepetitionPenalty ?? 1.0),
-        };
+            var g = Model.Generation;
+            if (g is null) return new SamplingOptions { Temperature = 0.7f, TopP = 0.8f, TopK = 20 };
+            return new SamplingOptions
+            {
+                Temperature = g.DoSample == false ? 0f : (float)(g.Temperature ?? 0.7),
+                TopK = g.TopK ?? 20,
+                TopP = (float)(g.TopP ?? 0.8),
+                RepetitionPenalty = (float)(g.RepetitionPenalty ?? 1.0),
+            };
+        }
     }
 
     /// <summary>Forgets the KV cache (the next prompt is processed in full).</summary>

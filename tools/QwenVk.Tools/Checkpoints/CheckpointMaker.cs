@@ -23,7 +23,7 @@ public static class CheckpointMaker
         if (spec.Shards > tensors.Count) throw new ArgumentException($"checkpoint spec: {spec.Shards} shards for {tensors.Count} tensors");
 
         WriteConfigs(spec, folder);
-        if (spec.TokenizerJson is { } tok) File.Copy(tok, Path.Combine(folder, "tokenizer.json"), overwrite: true);
+        if (spec.TokenizerJson is { } tok) CopyMaybeGzipped(tok, Path.Combine(folder, "tokenizer.json"));
         if (spec.TokenizerConfigJson is { } tokCfg) File.Copy(tokCfg, Path.Combine(folder, "tokenizer_config.json"), overwrite: true);
 
         var groups = SplitIntoShards(tensors, spec.Shards, spec.DType);
@@ -108,5 +108,18 @@ public static class CheckpointMaker
         foreach (var (t, f) in weightMap.OrderBy(x => x.Tensor, StringComparer.Ordinal)) w.WriteString(t, f);
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    /// <summary>Copies a file, decompressing it when its name ends in .gz (the repo keeps tokenizers compressed).</summary>
+    static void CopyMaybeGzipped(string source, string destination)
+    {
+        if (!source.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            File.Copy(source, destination, overwrite: true);
+            return;
+        }
+        using var input = new System.IO.Compression.GZipStream(File.OpenRead(source), System.IO.Compression.CompressionMode.Decompress);
+        using var output = File.Create(destination);
+        input.CopyTo(output);
     }
 }
