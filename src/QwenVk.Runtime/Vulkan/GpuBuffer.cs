@@ -68,6 +68,7 @@ public sealed unsafe class GpuBuffer : IDisposable
                 throw new OutOfDeviceMemoryException(name, size, r);
             VulkanException.Check(r, "vkAllocateMemory", $"buffer '{name}', {Mib(size)}");
             Memory = memory;
+            _allocationSize = req.Size;
             VulkanException.Check(vk.BindBufferMemory(ctx.Device, buffer, memory, 0), "vkBindBufferMemory");
             var props = ctx.MemoryProperties.MemoryTypes[type].PropertyFlags;
             if ((props & MemoryPropertyFlags.HostVisibleBit) != 0 && (props & MemoryPropertyFlags.HostCoherentBit) != 0)
@@ -84,7 +85,10 @@ public sealed unsafe class GpuBuffer : IDisposable
             throw;
         }
         ctx.Track(this);
+        ctx.CountAllocation((long)_allocationSize);
     }
+
+    readonly ulong _allocationSize;
 
     static string Mib(ulong bytes) => $"{bytes / (1024.0 * 1024.0):F1} MiB";
 
@@ -136,6 +140,7 @@ public sealed unsafe class GpuBuffer : IDisposable
         if (IsMapped) vk.UnmapMemory(_ctx.Device, Memory);
         vk.DestroyBuffer(_ctx.Device, Handle, null);
         vk.FreeMemory(_ctx.Device, Memory, null);
+        _ctx.CountAllocation(-(long)_allocationSize);
         _ctx.Untrack(this);
     }
 }

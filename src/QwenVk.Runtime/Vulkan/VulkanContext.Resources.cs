@@ -5,6 +5,18 @@ namespace QwenVk.Runtime.Vulkan;
 public sealed unsafe partial class VulkanContext
 {
     StagingBuffer? _staging;
+    long _allocated, _peakAllocated;
+
+    /// <summary>Bytes of buffer memory this context holds now, and the most it held at once.</summary>
+    public long AllocatedBytes => Interlocked.Read(ref _allocated);
+    public long PeakAllocatedBytes => Interlocked.Read(ref _peakAllocated);
+
+    internal void CountAllocation(long bytes)
+    {
+        long now = Interlocked.Add(ref _allocated, bytes);
+        long peak;
+        while (now > (peak = Interlocked.Read(ref _peakAllocated)) && Interlocked.CompareExchange(ref _peakAllocated, now, peak) != peak) { }
+    }
     readonly Dictionary<string, ComputePipeline> _pipelines = new();
 
     internal StagingBuffer Staging => _staging ??= new StagingBuffer(this, 16 << 20);
