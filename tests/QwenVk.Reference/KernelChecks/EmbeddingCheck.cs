@@ -44,6 +44,8 @@ public static class EmbeddingCheck
             for (int i = 0; i < n; i++) ids[i] = (uint)rng.Next(vocab);
             ids[0] = (uint)rowOffset;                                 // first row of the chunk
             if (n > 1) ids[^1] = (uint)(rowOffset + rows - 1);        // last row of the chunk
+            if (n > 2 && rowOffset + rows < vocab) ids[1] = (uint)(rowOffset + rows);   // just past it: untouched
+            if (n > 3 && rowOffset > 0) ids[2] = (uint)(rowOffset - 1);                 // just before it: untouched
             var table = Halfs(rng, (long)rows * d).Half;
             var expected = Reference(ids, table, d, rowOffset);
             var tIds = Input(ctx, TensorType.Of(DType.U32, n), ids, "ids");
