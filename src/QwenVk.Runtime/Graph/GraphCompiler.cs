@@ -123,7 +123,14 @@ public static class GraphCompiler
                 Outputs = consumer.Outputs,
                 Declared = [.. producer.Declared, .. consumer.Declared],
             };
-            fused.Kernel.Validate(fused.Inputs.Select(t => t.Type).ToArray(), fused.Outputs.Select(t => t.Type).ToArray());
+            try
+            {
+                fused.Kernel.Validate(fused.Inputs.Select(t => t.Type).ToArray(), fused.Outputs.Select(t => t.Type).ToArray());
+            }
+            catch (KernelShapeException)
+            {
+                continue; // e.g. a bias covering more columns than this matmul writes: keep the pair unfused
+            }
             result[i] = fused;
             result.RemoveAt(j);
         }

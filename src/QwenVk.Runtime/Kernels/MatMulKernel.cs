@@ -6,8 +6,12 @@ namespace QwenVk.Runtime.Kernels;
 /// Prefill matmul (many activation rows), tiled through shared memory: the same semantics and bindings as
 /// <see cref="MatVecKernel"/>: y[n, columnOffset + m] = sum_k x[n, k] * W[m, k] (+ bias[m]), other columns untouched.
 /// </summary>
-public sealed class MatMulKernel : Kernel
+public sealed class MatMulKernel : Kernel, IAbsorbsRowBroadcast
 {
+    /// <summary>A matmul followed by a bias add is a matmul with a bias.</summary>
+    public Kernel? Absorb(BroadcastOp op) =>
+        op == BroadcastOp.Add && !HasBias && ColumnOffset == 0 ? new MatMulKernel(true, 0, Tiles) : null;
+
     public bool HasBias { get; }
     public int ColumnOffset { get; }
     /// <summary>Tile geometry; null lets <see cref="Plan"/> choose for the device.</summary>

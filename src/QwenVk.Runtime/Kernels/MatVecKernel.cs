@@ -7,8 +7,12 @@ namespace QwenVk.Runtime.Kernels;
 /// of y are untouched, so a weight split by rows (larger than maxStorageBufferRange) is one dispatch per chunk.
 /// Bindings: x f32 [N, K], W f16 [M, K], bias f16 [M] (when <paramref name="hasBias"/>), y f32 [N, Mtotal].
 /// </summary>
-public sealed class MatVecKernel : Kernel
+public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
 {
+    /// <summary>A matmul followed by a bias add is a matmul with a bias.</summary>
+    public Kernel? Absorb(BroadcastOp op) =>
+        op == BroadcastOp.Add && !HasBias && ColumnOffset == 0 ? new MatVecKernel(true, 0, RowsPerSubgroup) : null;
+
     public bool HasBias { get; }
     public int ColumnOffset { get; }
     /// <summary>Output rows one subgroup computes together; 0 lets <see cref="Plan"/> choose for the device.</summary>
