@@ -160,7 +160,11 @@ public sealed class CompiledGraph : IDisposable
     public MemoryReport Memory() => new(
         Placement.ArenaBytes,
         Placement.TransientBytes,
-        _externals.Keys.Where(t => !t.IsView).GroupBy(t => t.Category).ToDictionary(g => g.Key, g => g.Aggregate(0UL, (s, t) => s + t.Type.Bytes)));
+        // Two tensors bound to the same bytes (tied embeddings read as the lm_head) are counted once.
+        _externals.Where(kv => !kv.Key.IsView)
+            .DistinctBy(kv => (kv.Value.Buffer, kv.Value.Offset))
+            .GroupBy(kv => kv.Key.Category)
+            .ToDictionary(g => g.Key, g => g.Aggregate(0UL, (s, kv) => s + kv.Key.Type.Bytes)));
 
     public string Dump() => GraphDump.Text(this);
     public string ToDot() => GraphDump.Dot(this);
