@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using QwenVk.Reference.KernelBenchmarks;
 
@@ -73,11 +74,14 @@ static class KernelBenchCommand
                         percent_of_copy = x.PercentOfCopy, x.Case.ComputeBound, gpu_timestamps = x.Timing.GpuTimestamps,
                     }),
                     errors = errors.Select(e => new { id = e.Id, error = e.Error }),
-                }, CliJson.Options));
+                }, JsonOptions));
             return errors.Count == 0 ? 0 : 1;
         });
         return bench;
     }
+
+    /// <summary>Shapes hold "->": left unescaped, the JSON stays readable.</summary>
+    static readonly JsonSerializerOptions JsonOptions = new(CliJson.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     static string Opt(double? v, string format) => v is { } x ? x.ToString(format) : "-";
     static string Trim(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
