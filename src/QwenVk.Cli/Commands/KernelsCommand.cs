@@ -5,7 +5,7 @@ using QwenVk.Reference.KernelChecks;
 namespace QwenVk.Cli.Commands;
 
 /// <summary>`qwenvk kernels test`: every kernel check against its CPU reference on the chosen device, like
-/// llama.cpp's test-backend-ops. Runs where there is no .NET SDK (a self-contained publish on a GPU machine).</summary>
+/// llama.cpp's test-backend-ops; `qwenvk kernels bench` (<see cref="KernelBenchCommand"/>) times them. Runs where there is no .NET SDK (a self-contained publish on a GPU machine).</summary>
 static class KernelsCommand
 {
     public static Command Create()
@@ -52,6 +52,7 @@ static class KernelsCommand
             return failed == 0 && total > 0 ? 0 : 1;
         });
         cmd.Subcommands.Add(test);
+        cmd.Subcommands.Add(KernelBenchCommand.Create(device, new Option<string?>("--filter") { Description = "Only cases whose id ('0.5b/decode/matvec.q') or shape contains this text." }));
         return cmd;
     }
 

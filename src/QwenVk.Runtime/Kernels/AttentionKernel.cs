@@ -53,13 +53,31 @@ public sealed class AttentionKernel(float scale, int window = 0) : Kernel
             new PushConstants().U(q[1]).U(kc[0]).U(kc[1]).U(window).F(scale), (uint)q[1], (uint)q[0]);
     }
 
-    public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    /// <summary>Upper bound: every query sees the whole cache (the visible keys depend on step[0], which lives on the
+    /// GPU). <see cref="CostAt"/> gives the cost at a known position.</summary>
+    public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
+        CostAt(inputs, Math.Max(0, inputs[1][1] - inputs[0][0]));
+
+    /// <summary>Bytes and FLOPs when query n sits at position <paramref name="start"/> + n: q read and the output
+    /// written once, each kv head's visible cache rows (the union over the queries) read once from K and from V,
+    /// 4 FLOPs per (query head, visible key, dimension) for q.k and p.v; the softmax's exponentials are not counted.</summary>
+    public KernelCost CostAt(IReadOnlyList<TensorType> inputs, int start)
     {
-        // Reads one cache row per (token, kv head) per visible key; the count of visible keys depends on step[0],
-        // so this counts the whole cache, an upper bound.
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
         var (q, kc) = (inputs[0], inputs[1]);
-        double flops = 4.0 * q[0] * q[1] * kc[1] * q[2];
-        return new(q.Bytes * 2 + inputs[1].Bytes + inputs[2].Bytes, flops);
+        int tokens = q[0], headsQ = q[1], headDim = q[2], headsKv = kc[0], cacheRows = kc[1];
+        int Lo(int p) => window > 0 ? Math.Max(0, p - window + 1) : 0;
+        double visibleKeys = 0;
+        int lastRow = -1;
+        for (int n = 0; n < tokens; n++)
+        {
+            int p = start + n;
+            if (p >= cacheRows) break;  // the kernel writes NaN for these and reads nothing
+            visibleKeys += p - Lo(p) + 1;
+            lastRow = p;
+        }
+        double cacheBytes = lastRow < 0 ? 0 : 2.0 * headsKv * (lastRow - Lo(start) + 1) * headDim * 2;
+        return new(q.Bytes * 2.0 + cacheBytes, 4.0 * headsQ * visibleKeys * headDim);
     }
 
     public override string Describe() => window > 0 ? $"attention(scale={scale}, window={window})" : $"attention(scale={scale})";

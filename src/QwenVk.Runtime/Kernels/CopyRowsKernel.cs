@@ -25,5 +25,9 @@ public sealed class CopyRowsKernel(int first) : Kernel
         return new KernelDispatch("copy_rows", [], new PushConstants().U(outputs[0].Elements).U((long)First * inputs[0][-1]), gx, gy);
     }
 
+    /// <summary>Only the selected rows are read.</summary>
+    public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
+        new(outputs[0].Bytes * 2.0, 0);
+
     public override string Describe() => $"copy_rows(first={First})";
 }

@@ -33,6 +33,7 @@ public sealed class KvAppendKernel : Kernel
             new PushConstants().U(k.Elements).U(k[1]).U(k[2]).U(outputs[0][1]), gx, gy);
     }
 
+    /// <summary>k and v read as f32, only their N rows written to each cache as f16 (not the whole cache).</summary>
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
         new(inputs[0].Bytes * 2 + inputs[0].Elements * 2.0 * 2, 0);
 }

@@ -29,4 +29,12 @@ public sealed class RopeKernel : Kernel
         var (gx, gy) = Elementwise.Grid(pairs);
         return new KernelDispatch("rope", [], new PushConstants().U(pairs).U(x[2] / 2).U(x[1]).U(table[0]), gx, gy);
     }
+
+    /// <summary>x read and written once, and only the N positions' rows of the table (not all of it).</summary>
+    public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        var (x, table) = (inputs[0], inputs[1]);
+        double tableRow = (double)table.Bytes / table[0];
+        return new(x.Bytes * 2.0 + Math.Min(x[0], table[0]) * tableRow, 6.0 * x.Elements / 2);
+    }
 }

@@ -1,0 +1,145 @@
+using QwenVk.Runtime;
+using QwenVk.Runtime.Kernels;
+
+namespace QwenVk.Reference.KernelBenchmarks;
+
+/// <summary>
+/// Every kernel at the shapes one transformer layer (plus embedding and output head) of a Qwen model runs it, for
+/// decode (one token) and prefill (<see cref="PrefillTokens"/> tokens), as the model's graph declares them: linear
+/// layers without bias followed by a row broadcast for the bias, RMSNorm with its weight fused, the lm_head and the
+/// embedding table split into row chunks where the device's binding limit asks for it. Shared by `qwenvk kernels
+/// bench` and the BenchmarkDotNet project.
+/// </summary>
+public static class KernelBenchSuite
+{
+    public const int PrefillTokens = 512;
+    /// <summary>KV cache rows (the context the model was opened with); decode attention runs at several positions in it.</summary>
+    public const int CacheRows = 4096;
+    public static readonly int[] DecodeContexts = [512, 4096];
+
+    /// <summary>The cases of "0.5b", "7b" or "all".</summary>
+    public static IReadOnlyList<KernelBenchCase> All(string preset)
+    {
+        var shapes = preset.Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? BenchModelShape.Presets
+            : BenchModelShape.Presets.Where(s => s.Name.Equals(preset, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (shapes.Count == 0)
+            throw new ArgumentException($"unknown benchmark preset '{preset}'; use one of {string.Join(", ", BenchModelShape.Presets.Select(s => s.Name))} or all.");
+        return shapes.SelectMany(s => For(s)).ToList();
+    }
+
+    /// <summary>The decode and prefill cases of one model shape.</summary>
+    public static IEnumerable<KernelBenchCase> For(BenchModelShape m, int prefillTokens = PrefillTokens, int cacheRows = CacheRows, IReadOnlyList<int>? decodeContexts = null)
+    {
+        var b = new CaseFactory(m.Name);
+        int h = m.Hidden;
+        var ropeTable = TensorType.Of(DType.F32, cacheRows, m.HeadDim / 2, 2);
+        var cache = TensorType.Of(DType.F16, m.HeadsKv, cacheRows, m.HeadDim);
+        float scale = 1f / MathF.Sqrt(m.HeadDim);
+
+        foreach (var (phase, n) in new[] { ("decode", 1), ("prefill", prefillTokens) })
+        {
+            b.Phase = phase;
+            bool decode = n == 1;
+            // Positions: a decode step after a prompt of 511 tokens; a prefill from position 0.
+            int position = decode ? Math.Min(511, cacheRows - 1) : 0;
+            var step = Step(position);
+
+            yield return b.Embedding(n, m.Vocab, h);
+            yield return b.Simple("rmsnorm", "attn_norm", new RmsNormKernel(1e-6f, hasWeight: true),
+                [F32(n, h), F16(h)], [F32(n, h)]);
+            yield return b.Linear("q", n, m.QDim, h);
+            yield return b.Linear("k", n, m.KvDim, h);
+            yield return b.Simple("row_broadcast", "q_bias", new RowBroadcastKernel(BroadcastOp.Add),
+                [F32(n, m.QDim), F16(m.QDim)], [F32(n, m.QDim)]);
+            yield return b.Simple("rope", "q", new RopeKernel(),
+                [F32(n, m.HeadsQ, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ, m.HeadDim)], values: [null, null, step]);
+            yield return b.Simple("kv_append", $"@{position}", new KvAppendKernel(),
+                [F32(n, m.HeadsKv, m.HeadDim), F32(n, m.HeadsKv, m.HeadDim), U32(4)], [cache, cache], values: [null, null, step]);
+            var attentionIn = new[] { F32(n, m.HeadsQ, m.HeadDim), cache, cache, U32(4) };
+            var attention = new AttentionKernel(scale);
+            if (decode)
+                foreach (int context in decodeContexts ?? DecodeContexts)
+                    yield return b.Simple("attention", $"ctx{context}", attention, attentionIn, [attentionIn[0]],
+                        values: [null, null, null, Step(context - 1)], cost: attention.CostAt(attentionIn, context - 1));
+            else
+                yield return b.Simple("attention", $"causal{n}", attention, attentionIn, [attentionIn[0]],
+                    values: [null, null, null, step], cost: attention.CostAt(attentionIn, 0), computeBound: true);
+            yield return b.Linear("o", n, h, m.QDim);
+            yield return b.Simple("add", "residual", new AddKernel(), [F32(n, h), F32(n, h)], [F32(n, h)]);
+            yield return b.Linear("gate_up", n, m.Intermediate, h);
+            yield return b.Simple("silu_mul", "mlp", new SiluMulKernel(), [F32(n, m.Intermediate), F32(n, m.Intermediate)], [F32(n, m.Intermediate)]);
+            yield return b.Linear("down", n, h, m.Intermediate);
+            if (decode)
+            {
+                yield return b.Linear("lm_head", 1, m.Vocab, h);
+                yield return b.Simple("softmax", "vocab", new SoftmaxKernel(), [F32(1, m.Vocab)], [F32(1, m.Vocab)]);
+                yield return b.Simple("argmax", "vocab", new ArgmaxKernel(), [F32(1, m.Vocab)], [U32(1)]);
+            }
+            else
+                yield return b.Simple("copy_rows", "last_token", new CopyRowsKernel(n - 1), [F32(n, h)], [F32(1, h)]);
+        }
+    }
+
+    static uint[] Step(int position) => [(uint)position, 0, 0, 0];
+    static TensorType F32(params int[] shape) => TensorType.Of(DType.F32, shape);
+    static TensorType F16(params int[] shape) => TensorType.Of(DType.F16, shape);
+    static TensorType U32(params int[] shape) => TensorType.Of(DType.U32, shape);
+
+    sealed class CaseFactory(string preset)
+    {
+        public string Phase = "";
+
+        /// <summary>A kernel over tensors of its own (no weight split).</summary>
+        public KernelBenchCase Simple(string kernel, string name, Kernel k, TensorType[] inputs, TensorType[] outputs,
+            uint[]?[]? values = null, KernelCost? cost = null, bool computeBound = false)
+        {
+            k.Validate(inputs, outputs);
+            return new KernelBenchCase(preset, Phase, kernel, name, Describe(inputs, outputs), cost ?? k.Cost(inputs, outputs), computeBound, s =>
+            {
+                var ins = inputs.Select((t, i) => s.Tensor(t, $"in{i}", values?[i])).ToArray();
+                // Outputs that equal an input type but are caches (kv_append) still get tensors of their own.
+                var outs = outputs.Select((t, i) => s.Tensor(t, $"out{i}")).ToArray();
+                s.Add(k, ins, outs);
+            });
+        }
+
+        /// <summary>y[n, M] = x[n, K] W[M, K]^T: matvec for decode, the tiled matmul for prefill (the model's choice,
+        /// <c>QwenGraphBuilder.MatVecMaxRows</c>); one dispatch per row chunk of W when it exceeds a binding.</summary>
+        public KernelBenchCase Linear(string name, int n, int m, int k)
+        {
+            bool decode = n <= 8;
+            Kernel Make(int columnOffset) => decode ? new MatVecKernel(false, columnOffset) : new MatMulKernel(false, columnOffset);
+            var (x, w, y) = (F32(n, k), F16(m, k), F32(n, m));
+            var logical = Make(0);
+            logical.Validate([x, w], [y]);
+            return new KernelBenchCase(preset, Phase, logical.Kind, name, Describe([x, w], [y]), logical.Cost([x, w], [y]), !decode, s =>
+            {
+                var tx = s.Tensor(x, "x");
+                var ty = s.Tensor(y, "y");
+                foreach (var (chunk, tw) in s.Weight(w, "W"))
+                    s.Add(Make(chunk.FirstRow), [tx, tw], [ty]);
+            });
+        }
+
+        /// <summary>Gathers n rows of the vocabulary table, one dispatch per row chunk of the table.</summary>
+        public KernelBenchCase Embedding(int n, int vocab, int hidden)
+        {
+            var (ids, table, o) = (U32(n), F16(vocab, hidden), F32(n, hidden));
+            var logical = new EmbeddingKernel();
+            logical.Validate([ids, table], [o]);
+            // Spread over the vocabulary, so a split table has rows to gather in every chunk for prefill.
+            var values = Enumerable.Range(0, n).Select(i => (uint)((long)(vocab - 1) * (2 * i + 1) / (2 * n))).ToArray();
+            return new KernelBenchCase(preset, Phase, "embedding", "tokens", Describe([ids, table], [o]), logical.Cost([ids, table], [o]), false, s =>
+            {
+                var tIds = s.Tensor(ids, "ids", values);
+                var tOut = s.Tensor(o, "out");
+                foreach (var (chunk, tt) in s.Weight(table, "table"))
+                    s.Add(new EmbeddingKernel(chunk.FirstRow), [tIds, tt], [tOut]);
+            });
+        }
+
+        static string Describe(TensorType[] inputs, TensorType[] outputs) =>
+            string.Join(" ", inputs.Where(t => !(t.DType == DType.U32 && t.Elements == 4)).Select(t => t.ToString())) + " -> " + string.Join(" ", outputs.Select(t => t.ToString()));
+    }
+}

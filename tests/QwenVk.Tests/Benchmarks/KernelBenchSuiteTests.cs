@@ -1,0 +1,78 @@
+using QwenVk.Reference.KernelBenchmarks;
+
+namespace QwenVk.Tests.Benchmarks;
+
+public sealed class KernelBenchSuiteTests
+{
+    static readonly string[] Kernels =
+        ["matvec", "matmul", "embedding", "rmsnorm", "row_broadcast", "rope", "kv_append", "attention", "silu_mul", "softmax", "argmax", "add", "copy_rows"];
+
+    [Theory, InlineData("0.5b"), InlineData("7b")]
+    public void EveryPresetCoversEveryKernelWithUniqueIdsAndACost(string preset)
+    {
+        var cases = KernelBenchSuite.All(preset);
+        Assert.Equal(Kernels.Order(), cases.Select(c => c.Kernel).Distinct().Order());
+        Assert.Equal(cases.Count, cases.Select(c => c.Id).Distinct().Count());
+        Assert.All(cases, c => Assert.True(c.Cost.Bytes > 0, c.Id));
+        Assert.All(cases.Where(c => c.Kernel is "matmul" or "matvec" or "attention"), c => Assert.True(c.Cost.Flops > 0, c.Id));
+        Assert.Contains(cases, c => c.Id == $"{preset}/decode/attention.ctx4096");
+        Assert.Contains(cases, c => c.Id == $"{preset}/prefill/matmul.gate_up" && c.Shape.StartsWith("f32[512,"));
+    }
+
+    [Fact]
+    public void AllIsBothPresetsAndAnUnknownPresetIsNamed()
+    {
+        Assert.Equal(KernelBenchSuite.All("0.5b").Count + KernelBenchSuite.All("7b").Count, KernelBenchSuite.All("all").Count);
+        var e = Assert.Throws<ArgumentException>(() => KernelBenchSuite.All("70b"));
+        Assert.Contains("70b", e.Message);
+        Assert.Contains("0.5b", e.Message);
+    }
+
+    [Fact]
+    public void LmHeadCostIsTheWholeWeightAndTheDecodeAttentionOnlyItsContext()
+    {
+        var lmHead = KernelBenchSuite.All("7b").Single(c => c.Id == "7b/decode/matvec.lm_head");
+        Assert.Equal(152064.0 * 3584 * 2 + 3584 * 4 + 152064 * 4, lmHead.Cost.Bytes);
+        var a512 = KernelBenchSuite.All("0.5b").Single(c => c.Id == "0.5b/decode/attention.ctx512");
+        var a4096 = KernelBenchSuite.All("0.5b").Single(c => c.Id == "0.5b/decode/attention.ctx4096");
+        Assert.Equal(8.0, a4096.Cost.Flops / a512.Cost.Flops, 6);
+    }
+}
+
+/// <summary>Every case of a tiny model shape through the real timer, with validation (and synchronization
+/// validation) on, and a binding limit small enough to split the vocabulary matrices into chunks.</summary>
+[Collection("gpu")]
+public sealed class KernelBenchRunTests(GpuFixture gpu)
+{
+    static readonly BenchModelShape Tiny = new("tiny", Hidden: 64, HeadsQ: 4, HeadsKv: 2, HeadDim: 16, Intermediate: 96, Vocab: 1000);
+
+    [Fact]
+    public void EveryTinyCaseRunsCleanlyAndSplitWeightsDispatchPerChunk()
+    {
+        var options = new BenchOptions(TargetSeconds: 1e-3, MinRuns: 3, MaxRuns: 5);
+        var cases = KernelBenchSuite.For(Tiny, prefillTokens: 16, cacheRows: 64, decodeContexts: [8, 64]).ToList();
+        // 1000 x 64 fp16 rows of 128 bytes: 256 rows (32 KiB) per chunk, 4 chunks.
+        var results = cases.Select(c => KernelBenchRunner.Run(gpu.Ctx, c, options, copyGBps: 1, maxBindingBytes: 32 << 10)).ToList();
+        Assert.All(results, r =>
+        {
+            Assert.True(r.Timing.MedianNs > 0 && r.Timing.MinNs <= r.Timing.MedianNs && r.Timing.MedianNs <= r.Timing.MaxNs, r.Case.Id);
+            Assert.InRange(r.Timing.Runs, 3, 5);
+        });
+        Assert.Equal(4, results.Single(r => r.Case.Id == "tiny/decode/matvec.lm_head").Dispatches);
+        Assert.Equal(4, results.Single(r => r.Case.Id == "tiny/prefill/embedding.tokens").Dispatches);
+        Assert.Equal(1, results.Single(r => r.Case.Id == "tiny/prefill/matmul.down").Dispatches);
+        Assert.Null(results.Single(r => r.Case.Id == "tiny/prefill/matmul.q").PercentOfCopy);
+        Assert.NotNull(results.Single(r => r.Case.Id == "tiny/decode/matvec.q").PercentOfCopy);
+        gpu.AssertClean();
+    }
+
+    [Fact]
+    public void CopyBandwidthCountsReadAndWrite()
+    {
+        var copy = CopyBandwidth.Measure(gpu.Ctx, new BenchOptions(TargetSeconds: 1e-3, MinRuns: 3, MaxRuns: 5), bytes: 1 << 20);
+        Assert.Equal(1UL << 20, copy.Bytes);
+        Assert.Equal(2.0 * copy.Bytes / copy.Timing.MedianNs, copy.GBps);
+        Assert.True(copy.GBps > 0);
+        gpu.AssertClean();
+    }
+}
