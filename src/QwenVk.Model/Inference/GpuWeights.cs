@@ -27,7 +27,8 @@ public sealed class GpuWeights : IDisposable
 
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
-    public static unsafe GpuWeights Upload(VulkanContext ctx, Checkpoint checkpoint, IProgress<LoadProgress>? progress = null, CancellationToken cancel = default)
+    public static unsafe GpuWeights Upload(VulkanContext ctx, Checkpoint checkpoint, IProgress<LoadProgress>? progress = null,
+        CancellationToken cancel = default, ulong? maxChunkBytes = null)
     {
         var expected = QwenWeights.For(checkpoint.Config);
         long total = expected.Sum(e => e.Shape.Aggregate(2L, (a, d) => a * d));
@@ -41,7 +42,7 @@ public sealed class GpuWeights : IDisposable
                 var shape = e.Shape.Select(d => checked((int)d)).ToArray();
                 int rows = shape[0];
                 long rowElements = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
-                var splits = RowSplit.Split(rows, rowElements * 2, ctx.Capabilities.MaxStorageBufferRange);
+                var splits = RowSplit.Split(rows, rowElements * 2, Math.Min(maxChunkBytes ?? ulong.MaxValue, ctx.Capabilities.MaxStorageBufferRange));
                 var chunks = new List<WeightChunk>();
                 long elements = rows * rowElements;
                 if (splits.Count == 1)

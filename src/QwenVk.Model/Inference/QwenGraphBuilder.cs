@@ -37,10 +37,24 @@ public static class QwenGraphBuilder
             return Bind(g.Persistent(name, chunk.Type, "weights"), chunk.Buffer);
         }
 
+        // A weight over the device's binding limit (7B's MLP on a 128 MiB device) is stored in row chunks: one
+        // matmul per chunk, each writing its columns of y.
         GraphTensor Linear(string name, GraphTensor x, string weight, string? bias, int outFeatures)
         {
             var type = TensorType.Of(DType.F32, n, outFeatures);
-            var y = g.Add(name, MatMul(n, hasBias: false, 0), [x, Weight(weight)], type);
+            var chunks = s.Weights[weight];
+            GraphTensor y;
+            if (chunks.Length == 1)
+                y = g.Add(name, MatMul(n, hasBias: false, 0), [x, Weight(weight)], type);
+            else
+            {
+                y = g.Transient(name, type);
+                foreach (var chunk in chunks)
+                {
+                    var w = Bind(g.Persistent($"{weight}[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Buffer);
+                    g.Add(name, MatMul(n, hasBias: false, chunk.FirstRow), [x, w], [y]);
+                }
+            }
             return bias is null ? y : g.Add(name + ".bias", new RowBroadcastKernel(BroadcastOp.Add), [y, Weight(bias)], type);
         }
 

@@ -13,6 +13,9 @@ public sealed record ModelOptions
     /// <summary>Longest prompt piece one prefill graph takes; longer prompts run in several pieces.</summary>
     public int MaxPrefillTokens { get; init; } = 512;
     public CompileOptions Compile { get; init; } = new();
+    /// <summary>Split weights into row chunks of at most this many bytes even where the device would bind more
+    /// (tests use it to exercise the split path that big models need on every device).</summary>
+    public ulong? MaxWeightChunkBytes { get; init; }
 }
 
 /// <summary>
@@ -70,7 +73,7 @@ public sealed class QwenModel : IDisposable
         }
         try
         {
-            weights = GpuWeights.Upload(ctx, checkpoint, progress, cancel);
+            weights = GpuWeights.Upload(ctx, checkpoint, progress, cancel, options.MaxWeightChunkBytes);
             cache = new KvCache(ctx, c.NumHiddenLayers, c.NumKeyValueHeads, context, c.HeadDim);
 
             var freq = RopeFrequencies.For(c, context);
