@@ -5,6 +5,7 @@ using QwenVk.Cli.Commands;
 var root = new RootCommand("qwenvk: run Qwen2, Qwen2.5 and Qwen3 models on any Vulkan GPU (and the CPU driver lavapipe).");
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ChatCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 root.Subcommands.Add(GraphCommand.Create());

@@ -13,4 +13,6 @@ static class RepoPaths
     }
 
     public static string Fixture(params string[] parts) => Path.Combine([Root, "tests", "fixtures", .. parts]);
+
+    public static string ReferenceModel(string name) => Fixture("reference-models", name);
 }

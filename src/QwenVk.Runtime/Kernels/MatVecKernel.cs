@@ -46,7 +46,12 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
     public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
         LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs);
 
-    public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
+    public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps) =>
+        Plan(inputs, outputs, caps, tokens: 1);
+
+    /// <summary>The plan with <paramref name="tokens"/> activation rows per subgroup sharing each weight load; the
+    /// matmul kernel uses 4 on CPU drivers, where this beats its tiled shader.</summary>
+    internal KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps, uint tokens)
     {
         var s = LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs);
         var (target, rps) = Geometry(caps);
@@ -56,8 +61,8 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
         uint rows = wg / subgroup * rps;
         uint wide = s.K % 8 == 0 ? 1u : 0u;
         uint groupsX = Math.Min(DivUp(s.M, rows), caps.MaxComputeWorkGroupCount[0]);
-        uint groupsY = Math.Min((uint)s.N, caps.MaxComputeWorkGroupCount[1]);
-        return new KernelDispatch(HasBias ? "matvec_bias" : "matvec", [wg, rows, wide, rps], s.Push(ColumnOffset), groupsX, Math.Max(groupsY, 1));
+        uint groupsY = Math.Min(DivUp(s.N, tokens), caps.MaxComputeWorkGroupCount[1]);
+        return new KernelDispatch(HasBias ? "matvec_bias" : "matvec", [wg, rows, wide, rps, tokens], s.Push(ColumnOffset), groupsX, Math.Max(groupsY, 1));
     }
 
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>

@@ -9,6 +9,10 @@ public sealed record ContextOptions
     /// <summary>Enable VK_LAYER_KHRONOS_validation and collect its messages. Null means env QWENVK_VALIDATION=1.</summary>
     public bool? Validation { get; init; }
 
+    /// <summary>Never map device-local buffers, so every upload and download takes the staging copy a discrete GPU
+    /// needs. Lets tests exercise that path on unified-memory devices (lavapipe, integrated GPUs).</summary>
+    public bool ForceStaging { get; init; }
+
     /// <summary>Where notes for the user go (device fallbacks, warnings). Null: standard error.</summary>
     public Action<string>? Log { get; init; }
 

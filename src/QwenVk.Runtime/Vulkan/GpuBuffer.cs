@@ -71,7 +71,8 @@ public sealed unsafe class GpuBuffer : IDisposable
             _allocationSize = req.Size;
             VulkanException.Check(vk.BindBufferMemory(ctx.Device, buffer, memory, 0), "vkBindBufferMemory");
             var props = ctx.MemoryProperties.MemoryTypes[type].PropertyFlags;
-            if ((props & MemoryPropertyFlags.HostVisibleBit) != 0 && (props & MemoryPropertyFlags.HostCoherentBit) != 0)
+            bool mappable = (props & MemoryPropertyFlags.HostVisibleBit) != 0 && (props & MemoryPropertyFlags.HostCoherentBit) != 0;
+            if (mappable && !(kind == BufferKind.DeviceLocal && ctx.ForceStaging))
             {
                 void* p;
                 VulkanException.Check(vk.MapMemory(ctx.Device, memory, 0, Vk.WholeSize, 0, &p), "vkMapMemory");

@@ -22,6 +22,8 @@ public sealed unsafe partial class VulkanContext : IDisposable
     public DeviceCapabilities Capabilities { get; }
     public ValidationLog Validation { get; } = new();
     public bool OwnsDevice { get; }
+    /// <summary>See <see cref="ContextOptions.ForceStaging"/>.</summary>
+    public bool ForceStaging { get; private init; }
 
     internal PhysicalDeviceMemoryProperties MemoryProperties;
     internal CommandPool CommandPool;
@@ -78,7 +80,10 @@ public sealed unsafe partial class VulkanContext : IDisposable
                 ?? throw new VulkanException($"device '{caps.Name}' has no compute queue.");
             device = CreateDevice(vk, chosen.Handle, family);
             vk.GetDeviceQueue(device, family, 0, out var queue);
-            var ctx = new VulkanContext(vk, instance, chosen.Handle, device, queue, family, caps, true, messenger, self, log);
+            var ctx = new VulkanContext(vk, instance, chosen.Handle, device, queue, family, caps, true, messenger, self, log)
+            {
+                ForceStaging = options.ForceStaging,
+            };
             holder.Log = ctx.Validation;
             return ctx;
         }

@@ -8,7 +8,8 @@ namespace QwenVk.Reference.KernelChecks;
 public static class MatMulCheck
 {
     static Kernel Make(bool bias, int col) => new MatMulKernel(bias, col);
-    /// <summary>Fixed tiles, so every geometry the host may choose is covered on any device.</summary>
+    /// <summary>Fixed tiles, so every geometry the host may choose is covered on any device (with no tiles given, CPU
+    /// drivers run the token-blocked matvec shader instead, which the default cases above then cover).</summary>
     static Func<bool, int, Kernel> With(MatMulTiles tiles) => (bias, col) => new MatMulKernel(bias, col, tiles);
 
     public static IEnumerable<KernelCheck> Cases() =>

@@ -1,6 +1,5 @@
 using QwenVk.Model.Generation;
 using QwenVk.Model.Inference;
-using QwenVk.Tests.Model;
 using QwenVk.Tools.Checkpoints;
 
 namespace QwenVk.Tests.Generation;
@@ -14,13 +13,13 @@ public sealed class EngineFixture : IDisposable
 
     public EngineFixture()
     {
-        var tokenizer = RepoPaths.Root + "/tests/fixtures/qwen-tokenizer/qwen2_5-tokenizer.json.gz";
+        var tokenizer = RepoPaths.Fixture("qwen-tokenizer", "qwen2_5-tokenizer.json.gz");
         CheckpointMaker.Make(new CheckpointSpec
         {
             HiddenSize = 32, IntermediateSize = 64, Layers = 2, Heads = 2, KeyValueHeads = 1, VocabSize = 151936,
             BosTokenId = 151643, EosTokenIds = [151645], Seed = 7,
             TokenizerJson = tokenizer,
-            TokenizerConfigJson = RepoPaths.Root + "/tests/fixtures/qwen-tokenizer/qwen2_5-tokenizer_config.json",
+            TokenizerConfigJson = RepoPaths.Fixture("qwen-tokenizer", "qwen2_5-tokenizer_config.json"),
         }, _dir.Path);
     }
 

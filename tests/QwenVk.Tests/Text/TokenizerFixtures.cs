@@ -3,24 +3,12 @@ using QwenVk.Model.Text;
 
 namespace QwenVk.Tests.Text;
 
-/// <summary>Paths of the committed tokenizer fixtures (tests/fixtures/qwen-tokenizer), found by walking up from the
-/// test binary so the csproj needs no copy rules.</summary>
+/// <summary>Paths of the committed tokenizer fixtures (tests/fixtures/qwen-tokenizer).</summary>
 public static class FixturePaths
 {
-    public static string Directory { get; } = Find();
+    public static string Directory { get; } = RepoPaths.Fixture("qwen-tokenizer");
 
     public static string File(string name) => Path.Combine(Directory, name);
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "qwen-tokenizer");
-            if (System.IO.Directory.Exists(candidate))
-                return candidate;
-        }
-        throw new DirectoryNotFoundException($"tests/fixtures/qwen-tokenizer not found above {AppContext.BaseDirectory}.");
-    }
 }
 
 public enum TokenizerKind { Qwen25, Qwen3 }

@@ -98,3 +98,29 @@ public sealed class MissingDriverTests
         }
     }
 }
+
+/// <summary>The discrete-GPU path: device memory the host cannot map, filled and read through a staging buffer.</summary>
+[Collection("gpu")]
+public sealed class StagingTests
+{
+    [Fact]
+    public void UploadsAndDownloadsThroughStagingAreExactAndKernelsSeeThem()
+    {
+        using var ctx = VulkanContext.Create(new ContextOptions { Validation = true, ForceStaging = true, Log = _ => { } });
+        var type = TensorType.Of(DType.F32, 5_000_000); // 20 MB: more than the 16 MiB staging buffer, so it chunks
+        var data = Enumerable.Range(0, 5_000_000).Select(i => (float)i).ToArray();
+        var a = DeviceTensor.Create(ctx, type, "a");
+        var o = DeviceTensor.Create(ctx, type, "o");
+        Assert.False(a.Buffer.IsMapped);
+        a.Buffer.Upload<float>(data);
+        o.Buffer.Fill(0x7FC00000);
+        KernelRunner.Run(ctx, new AddKernel(), [a, a], [o]);
+        var back = o.Buffer.Read<float>(data.Length);
+        for (int i = 0; i < data.Length; i += 9973) Assert.Equal(2f * i, back[i]);
+        Assert.Equal(2f * (data.Length - 1), back[^1]);
+        var partial = new float[3];
+        a.Buffer.Download<float>(partial, offset: 4 * 4_999_990);
+        Assert.Equal([4_999_990f, 4_999_991f, 4_999_992f], partial);
+        Assert.True(ctx.Validation.Count == 0, string.Join("\n", ctx.Validation.Messages.Take(5)));
+    }
+}
