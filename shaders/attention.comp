@@ -20,6 +20,10 @@ layout(constant_id = 2) const uint NSG = 8;
 layout(binding = 0) readonly buffer Q { float q[]; };
 layout(binding = 1) readonly buffer KC { float16_t kc[]; };
 layout(binding = 2) readonly buffer VC { float16_t vc[]; };
+// The same caches as 8 halves per load, used when DH % 8 == 0 (every cache row then starts 16-byte aligned): on CPU
+// drivers each load is a loop over the SIMD lanes, so 8x fewer loads made prefill attention several times faster.
+layout(binding = 1) readonly buffer KC8 { uvec4 kc8[]; };
+layout(binding = 2) readonly buffer VC8 { uvec4 vc8[]; };
 layout(binding = 3) readonly buffer S { uint step[]; };
 layout(binding = 4) writeonly buffer O { float o[]; };
 layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; } p;
@@ -50,16 +54,38 @@ void main() {
     float l = 0.0;
     float acc[DH];
     for (uint d = 0; d < DH; d++) acc[d] = 0.0;
+    // The query in registers: read once from shared memory instead of once per key.
+    vec4 qv[(DH + 3) / 4];
+    for (uint d4 = 0; d4 < DH / 4; d4++) qv[d4] = vec4(q_sh[4 * d4], q_sh[4 * d4 + 1], q_sh[4 * d4 + 2], q_sh[4 * d4 + 3]);
 
     for (uint j = lo + tid; j <= pos; j += WG) {
         uint kb = (rows + j) * DH;
         float s = 0.0;
-        for (uint d = 0; d < DH; d++) s += q_sh[d] * float(kc[kb + d]);
+        if (DH % 8 == 0) {
+            for (uint d8 = 0; d8 < DH / 8; d8++) {
+                uvec4 k8 = kc8[kb / 8 + d8];
+                s += dot(vec4(unpackHalf2x16(k8.x), unpackHalf2x16(k8.y)), qv[2 * d8])
+                   + dot(vec4(unpackHalf2x16(k8.z), unpackHalf2x16(k8.w)), qv[2 * d8 + 1]);
+            }
+        } else {
+            for (uint d = 0; d < DH; d++) s += q_sh[d] * float(kc[kb + d]);
+        }
         float mNew = max(m, s);
         float keep = exp(m - mNew);
         float e = exp(s - mNew);
         l = l * keep + e;
-        for (uint d = 0; d < DH; d++) acc[d] = acc[d] * keep + e * float(vc[kb + d]);
+        if (DH % 8 == 0) {
+            for (uint d8 = 0; d8 < DH / 8; d8++) {
+                uvec4 v8 = vc8[kb / 8 + d8];
+                vec2 v[4] = vec2[4](unpackHalf2x16(v8.x), unpackHalf2x16(v8.y), unpackHalf2x16(v8.z), unpackHalf2x16(v8.w));
+                for (uint i = 0; i < 4; i++) {
+                    acc[d8 * 8 + 2 * i] = acc[d8 * 8 + 2 * i] * keep + e * v[i].x;
+                    acc[d8 * 8 + 2 * i + 1] = acc[d8 * 8 + 2 * i + 1] * keep + e * v[i].y;
+                }
+            }
+        } else {
+            for (uint d = 0; d < DH; d++) acc[d] = acc[d] * keep + e * float(vc[kb + d]);
+        }
         m = mNew;
     }
 
