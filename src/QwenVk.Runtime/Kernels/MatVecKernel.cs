@@ -31,12 +31,13 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
 
     /// <summary>Workgroup width and rows per subgroup. On CPU drivers (lavapipe) every buffer load is a loop over the
     /// SIMD lanes, so sharing each load of x among several rows pays: 4864 x 896 took 26.9 ms with 1 row per
-    /// subgroup, 13.2 with 4, 12.0 with 8 (11.1 with 16, but 896 x 4864 then has too few workgroups for the threads). On GPUs x sits in cache and the dispatch wants many subgroups in flight, so one
+    /// subgroup, 13.2 with 4, 12.0 with 8, 11.1 with 16; 896 x 4864 is best at 8 (16 leaves too few workgroups for the
+    /// threads), so tall matrices (the MLP's gate/up, the lm_head) take 16. On GPUs x sits in cache and the dispatch wants many subgroups in flight, so one
     /// row per subgroup and 128-wide workgroups (not measured on a GPU yet).</summary>
-    (uint Workgroup, uint RowsPerSubgroup) Geometry(DeviceCapabilities caps)
+    (uint Workgroup, uint RowsPerSubgroup) Geometry(DeviceCapabilities caps, int m)
     {
         bool cpu = caps.Kind == DeviceKind.Cpu;
-        uint rps = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : cpu ? 8u : 1u;
+        uint rps = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : cpu ? (m >= 4096 ? 16u : 8u) : 1u;
         return (cpu ? 64u : 128u, rps);
     }
 
@@ -54,7 +55,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
     internal KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps, uint tokens)
     {
         var s = LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs);
-        var (target, rps) = Geometry(caps);
+        var (target, rps) = Geometry(caps, s.M);
         uint subgroup = Math.Max(1, caps.SubgroupSize);
         uint wg = Math.Min(Math.Max(target, subgroup), caps.MaxComputeWorkGroupInvocations);
         wg = Math.Max(subgroup, wg / subgroup * subgroup);
