@@ -11,6 +11,15 @@ static class TestEnvironment
     [DllImport("libc", SetLastError = true)]
     static extern int setenv(string name, string value, int overwrite);
 
+    [DllImport("libc", SetLastError = true)]
+    static extern int unsetenv(string name);
+
+    /// <summary>Sets (or with null removes) a variable in the C library's environment, which the Vulkan loader reads.</summary>
+    internal static void SetNative(string name, string? value)
+    {
+        if (value is null) unsetenv(name); else setenv(name, value, 1);
+    }
+
     [ModuleInitializer]
     internal static void Init()
     {
@@ -24,7 +33,7 @@ static class TestEnvironment
     {
         if (!overwrite && Environment.GetEnvironmentVariable(name) is not null) return;
         Environment.SetEnvironmentVariable(name, value);
-        setenv(name, value, 1);
+        SetNative(name, value);
     }
 }
 

@@ -45,27 +45,33 @@ public sealed class GpuWeights : IDisposable
                 var splits = RowSplit.Split(rows, rowElements * 2, Math.Min(maxChunkBytes ?? ulong.MaxValue, ctx.Capabilities.MaxStorageBufferRange));
                 var chunks = new List<WeightChunk>();
                 long elements = rows * rowElements;
-                if (splits.Count == 1)
+                Half[]? host = null;
+                try
                 {
-                    var type = new TensorType(DType.F16, shape);
-                    var buffer = ctx.CreateBuffer(type.Bytes, e.Name);
-                    chunks.Add(new WeightChunk(buffer, 0, type));
-                    if (buffer.IsMapped && elements <= int.MaxValue)
-                        checkpoint.ReadAsHalf(e.Name, new Span<Half>(buffer.Mapped, (int)elements));
-                    else
-                        UploadVia(checkpoint, e.Name, elements, half => buffer.Upload<Half>(half));
-                }
-                else
-                {
-                    var host = new Half[elements];
-                    checkpoint.ReadAsHalf(e.Name, host);
-                    foreach (var (first, count) in splits)
+                    foreach (var (firstRow, count) in splits)
                     {
                         var type = new TensorType(DType.F16, [count, .. shape[1..]]);
-                        var buffer = ctx.CreateBuffer(type.Bytes, $"{e.Name}[{first}:{first + count}]");
-                        buffer.Upload<Half>(host.AsSpan((int)(first * rowElements), (int)(count * rowElements)));
-                        chunks.Add(new WeightChunk(buffer, first, type));
+                        var buffer = ctx.CreateBuffer(type.Bytes, splits.Count == 1 ? e.Name : $"{e.Name}[{firstRow}:{firstRow + count}]");
+                        chunks.Add(new WeightChunk(buffer, firstRow, type));
+                        long n = count * rowElements;
+                        if (splits.Count == 1 && buffer.IsMapped && n <= int.MaxValue)
+                        {
+                            // Unified memory: convert straight into the mapped GPU buffer, no host copy.
+                            checkpoint.ReadAsHalf(e.Name, new Span<Half>(buffer.Mapped, (int)n));
+                            continue;
+                        }
+                        if (host is null)
+                        {
+                            host = new Half[elements];
+                            checkpoint.ReadAsHalf(e.Name, host);
+                        }
+                        buffer.Upload<Half>(host.AsSpan((int)(firstRow * rowElements), (int)n));
                     }
+                }
+                catch
+                {
+                    foreach (var c in chunks) c.Buffer.Dispose();
+                    throw;
                 }
                 weights._tensors[e.Name] = chunks.ToArray();
                 weights.Bytes += elements * 2;
@@ -79,13 +85,6 @@ public sealed class GpuWeights : IDisposable
             weights.Dispose();
             throw;
         }
-    }
-
-    static void UploadVia(Checkpoint checkpoint, string name, long elements, Action<ReadOnlySpan<Half>> upload)
-    {
-        var host = new Half[elements];
-        checkpoint.ReadAsHalf(name, host);
-        upload(host);
     }
 
     public void Dispose()

@@ -7,11 +7,5 @@ internal static class Elementwise
     /// <summary>Matches local_size_x in every element-wise shader.</summary>
     public const uint WorkgroupSize = 256;
 
-    public static (uint X, uint Y) Grid(long elements)
-    {
-        uint groups = (uint)((elements + WorkgroupSize - 1) / WorkgroupSize);
-        if (groups <= 65535) return (Math.Max(groups, 1), 1);
-        uint y = (groups + 65534) / 65535;
-        return ((groups + y - 1) / y, y);
-    }
+    public static (uint X, uint Y) Grid(long elements) => RowGrid.For((elements + WorkgroupSize - 1) / WorkgroupSize);
 }

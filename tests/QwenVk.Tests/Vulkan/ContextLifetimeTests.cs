@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using QwenVk.Runtime;
 using QwenVk.Runtime.Graph;
 using QwenVk.Runtime.Kernels;
@@ -78,14 +77,11 @@ public sealed class ContextLifetimeTests
 [Collection("gpu")]
 public sealed class MissingDriverTests
 {
-    [DllImport("libc")] static extern int setenv(string name, string value, int overwrite);
-    [DllImport("libc")] static extern int unsetenv(string name);
-
     [Fact]
     public void MissingIcdFileGivesAClearError()
     {
         var before = Environment.GetEnvironmentVariable("VK_ICD_FILENAMES");
-        setenv("VK_ICD_FILENAMES", "/nonexistent/qwenvk_missing_icd.json", 1);
+        TestEnvironment.SetNative("VK_ICD_FILENAMES", "/nonexistent/qwenvk_missing_icd.json");
         try
         {
             var e = Assert.Throws<VulkanException>(() => VulkanContext.Create(new ContextOptions { Validation = false, Log = _ => { } }));
@@ -94,7 +90,7 @@ public sealed class MissingDriverTests
         }
         finally
         {
-            if (before is null) unsetenv("VK_ICD_FILENAMES"); else setenv("VK_ICD_FILENAMES", before, 1);
+            TestEnvironment.SetNative("VK_ICD_FILENAMES", before);
         }
     }
 }
