@@ -23,11 +23,23 @@ layout(constant_id = 3) const uint RPS = 2;   // rows one subgroup computes toge
 layout(constant_id = 4) const uint TOK = 1;
 layout(local_size_x_id = 0) in;
 
+#ifdef TEXEL_LOADS
+// x and W read as uniform texel buffers of 16-byte texels (WIDE only). On lavapipe a storage-buffer load is a
+// branchy loop over the SIMD lanes per 32-bit component; a texel fetch is one unrolled 16-byte load per lane, and
+// this kernel is all loads: matvec 896 x 4864 went 0.86 -> ? GB/s.
+layout(binding = 0) uniform usamplerBuffer x4t;
+layout(binding = 1) uniform usamplerBuffer w8t;
+#define LOAD_X4(i) uintBitsToFloat(texelFetch(x4t, int(i)))
+#define LOAD_W8(i) texelFetch(w8t, int(i))
+#else
 // The same bindings seen as scalars (any K) and as 16-byte vectors (K % 8 == 0).
 layout(binding = 0) readonly buffer X { float x[]; };
 layout(binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(binding = 1) readonly buffer W { float16_t w[]; };
 layout(binding = 1) readonly buffer W8 { uvec4 w8[]; };
+#define LOAD_X4(i) x4[i]
+#define LOAD_W8(i) w8[i]
+#endif
 #ifdef HAS_BIAS
 layout(binding = 2) readonly buffer Bias { float16_t bias[]; };
 layout(binding = 3) writeonly buffer Y { float y[]; };
@@ -52,17 +64,19 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
             vec4 a[TOK];
             vec4 b[TOK];
             for (uint t = 0; t < TOK; t++) {
-                a[t] = x4[xrow[t] + 2 * i];
-                b[t] = x4[xrow[t] + 2 * i + 1];
+                a[t] = LOAD_X4(xrow[t] + 2 * i);
+                b[t] = LOAD_X4(xrow[t] + 2 * i + 1);
             }
             for (uint r = 0; r < RPS; r++) {
-                uvec4 q = w8[wrow[r] + i];
+                uvec4 q = LOAD_W8(wrow[r] + i);
                 vec4 wa = vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y));
                 vec4 wb = vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w));
                 for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += dot(wa, a[t]) + dot(wb, b[t]);
             }
         }
-    } else {
+    }
+#ifndef TEXEL_LOADS
+    else {
         for (uint k = lane; k < p.K; k += lanes) {
             float a[TOK];
             for (uint t = 0; t < TOK; t++) a[t] = x[xrow[t] + k];
@@ -72,6 +86,7 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
             }
         }
     }
+#endif
     for (uint r = 0; r < RPS; r++) {
         uint m = m0 + r;
         for (uint t = 0; t < TOK; t++) {

@@ -52,7 +52,7 @@ public sealed class CompiledGraph : IDisposable
         {
             n.Bindings = n.Tensors.Select(Location).ToArray();
             n.Dispatch = n.Kernel.Plan(n.Inputs.Select(t => t.Type).ToArray(), n.Outputs.Select(t => t.Type).ToArray(), _ctx.Capabilities);
-            n.Pipeline = _ctx.GetPipeline(n.Dispatch.Shader, n.Bindings.Length, (uint)n.Dispatch.PushConstants.Length, n.Dispatch.Specialization);
+            n.Pipeline = _ctx.GetPipeline(n.Dispatch.Shader, n.Bindings.Length, (uint)n.Dispatch.PushConstants.Length, n.Dispatch.Specialization, n.Dispatch.TexelBindings);
         }
     }
 

@@ -7,9 +7,11 @@ namespace QwenVk.Runtime.Kernels;
 /// [Hkv, C, Dh], step u32 [4]; output f32 [N, Hq, Dh]. Query n sits at position p = step[0] + n and attends to cache
 /// rows [lo, p], lo = 0 or, with a sliding <paramref name="window"/> &gt; 0, max(0, p - window + 1); query head h
 /// reads kv head h / (Hq / Hkv). The cache rows up to p must already hold this step's keys (kv_append first).
-/// A position past the cache yields NaN.
+/// A position past the cache yields NaN. <paramref name="texelLoads"/>: read the caches through texel buffers (true),
+/// storage buffers (false) or as the device prefers (null, <see cref="DeviceCapabilities.TexelLoads"/>); texel loads
+/// need head_dim % 8 == 0.
 /// </summary>
-public sealed class AttentionKernel(float scale, int window = 0) : Kernel
+public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoads = null) : Kernel
 {
     /// <summary>Invocations per (token, head): enough to split a few thousand keys, few enough to keep the
     /// per-invocation fp32 accumulator of Dh floats in registers.</summary>
@@ -17,6 +19,7 @@ public sealed class AttentionKernel(float scale, int window = 0) : Kernel
 
     public float Scale => scale;
     public int Window => window;
+    public bool? TexelLoads => texelLoads;
 
     public override string Kind => "attention";
     public override int InputCount => 4;
@@ -49,8 +52,12 @@ public sealed class AttentionKernel(float scale, int window = 0) : Kernel
         Expect(q[0] <= caps.MaxComputeWorkGroupCount[1],
             $"attention runs one workgroup row per token: {q[0]} tokens exceed the device's {caps.MaxComputeWorkGroupCount[1]}; split the prefill");
         Expect(q[1] <= caps.MaxComputeWorkGroupCount[0], $"attention: {q[1]} query heads exceed the device's workgroup count limit");
-        return new KernelDispatch("attention", [WorkgroupSize, dh, subgroups],
-            new PushConstants().U(q[1]).U(kc[0]).U(kc[1]).U(window).F(scale), (uint)q[1], (uint)q[0]);
+        bool texel = dh % 8 == 0 && (texelLoads ?? caps.TexelLoads);
+        return new KernelDispatch(texel ? "attention_texel" : "attention", [WorkgroupSize, dh, subgroups],
+            new PushConstants().U(q[1]).U(kc[0]).U(kc[1]).U(window).F(scale), (uint)q[1], (uint)q[0])
+        {
+            TexelBindings = texel ? 0b110u : 0u,
+        };
     }
 
     /// <summary>Upper bound: every query sees the whole cache (the visible keys depend on step[0], which lives on the

@@ -4,7 +4,12 @@ namespace QwenVk.Runtime.Kernels;
 
 /// <summary>How to run one shader: which pipeline (shader + specialization constants), the push constants, and how
 /// many workgroups. Bindings are always the kernel's inputs followed by its outputs, in declaration order.</summary>
-public sealed record KernelDispatch(string Shader, uint[] Specialization, byte[] PushConstants, uint GroupsX, uint GroupsY = 1, uint GroupsZ = 1);
+public sealed record KernelDispatch(string Shader, uint[] Specialization, byte[] PushConstants, uint GroupsX, uint GroupsY = 1, uint GroupsZ = 1)
+{
+    /// <summary>Bit i set: binding i is read as a uniform texel buffer of 16-byte texels (R32G32B32A32_UINT) rather
+    /// than a storage buffer. See <see cref="DeviceCapabilities.TexelLoads"/>.</summary>
+    public uint TexelBindings { get; init; }
+}
 
 /// <summary>What a kernel moves and computes, for GB/s and GFLOP/s figures.</summary>
 public readonly record struct KernelCost(double Bytes, double Flops);

@@ -18,7 +18,7 @@ public static class KernelRunner
         var outTypes = outputs.Select(t => t.Type).ToArray();
         kernel.Validate(inTypes, outTypes);
         var plan = kernel.Plan(inTypes, outTypes, ctx.Capabilities);
-        var pipeline = ctx.GetPipeline(plan.Shader, inputs.Count + outputs.Count, (uint)plan.PushConstants.Length, plan.Specialization);
+        var pipeline = ctx.GetPipeline(plan.Shader, inputs.Count + outputs.Count, (uint)plan.PushConstants.Length, plan.Specialization, plan.TexelBindings);
         var arena = new DescriptorArena(ctx, 1, inputs.Count + outputs.Count);
         var set = arena.Allocate(pipeline, inputs.Concat(outputs).Select(t => t.Range).ToArray());
         return new PreparedKernel(arena, pipeline, set, plan);

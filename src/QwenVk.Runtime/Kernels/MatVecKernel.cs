@@ -11,15 +11,19 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
 {
     /// <summary>A matmul followed by a bias add is a matmul with a bias.</summary>
     public Kernel? Absorb(BroadcastOp op) =>
-        op == BroadcastOp.Add && !HasBias && ColumnOffset == 0 ? new MatVecKernel(true, 0, RowsPerSubgroup) : null;
+        op == BroadcastOp.Add && !HasBias && ColumnOffset == 0 ? new MatVecKernel(true, 0, RowsPerSubgroup, TexelLoads) : null;
 
     public bool HasBias { get; }
     public int ColumnOffset { get; }
     /// <summary>Output rows one subgroup computes together; 0 lets <see cref="Plan"/> choose for the device.</summary>
     public int RowsPerSubgroup { get; }
+    /// <summary>Read x and W through texel buffers (true), storage buffers (false), or as the device prefers (null,
+    /// <see cref="DeviceCapabilities.TexelLoads"/>). Texel loads need K % 8 == 0; other K always use storage loads.</summary>
+    public bool? TexelLoads { get; }
 
     /// <param name="rowsPerSubgroup">0 (the default) chooses per device; tests set it to cover every variant.</param>
-    public MatVecKernel(bool hasBias, int columnOffset = 0, int rowsPerSubgroup = 0)
+    /// <param name="texelLoads">null (the default) chooses per device; tests set it to cover both load paths.</param>
+    public MatVecKernel(bool hasBias, int columnOffset = 0, int rowsPerSubgroup = 0, bool? texelLoads = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(columnOffset);
         ArgumentOutOfRangeException.ThrowIfNegative(rowsPerSubgroup);
@@ -27,6 +31,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
         HasBias = hasBias;
         ColumnOffset = columnOffset;
         RowsPerSubgroup = rowsPerSubgroup;
+        TexelLoads = texelLoads;
     }
 
     /// <summary>Workgroup width and rows per subgroup. On CPU drivers (lavapipe) every buffer load is a loop over the
@@ -63,12 +68,18 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
         uint wide = s.K % 8 == 0 ? 1u : 0u;
         uint groupsX = Math.Min(DivUp(s.M, rows), caps.MaxComputeWorkGroupCount[0]);
         uint groupsY = Math.Min(DivUp(s.N, tokens), caps.MaxComputeWorkGroupCount[1]);
-        return new KernelDispatch(HasBias ? "matvec_bias" : "matvec", [wg, rows, wide, rps, tokens], s.Push(ColumnOffset), groupsX, Math.Max(groupsY, 1));
+        bool texel = wide == 1 && (TexelLoads ?? caps.TexelLoads);
+        string shader = (HasBias ? "matvec_bias" : "matvec") + (texel ? "_texel" : "");
+        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens], s.Push(ColumnOffset), groupsX, Math.Max(groupsY, 1))
+        {
+            TexelBindings = texel ? 0b11u : 0u,
+        };
     }
 
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
         LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs).Cost(inputs);
 
     public override string Describe() =>
-        LinearShape.Describe(Kind, HasBias, ColumnOffset) + (RowsPerSubgroup > 0 ? $" rps={RowsPerSubgroup}" : "");
+        LinearShape.Describe(Kind, HasBias, ColumnOffset) + (RowsPerSubgroup > 0 ? $" rps={RowsPerSubgroup}" : "")
+        + (TexelLoads is { } t ? (t ? " texel" : " storage") : "");
 }

@@ -2,25 +2,29 @@ using Silk.NET.Vulkan;
 
 namespace QwenVk.Runtime.Vulkan;
 
-/// <summary>A compute pipeline made from an embedded SPIR-V module: N storage-buffer bindings in set 0,
-/// one push-constant block, uint specialization constants with ids 0..n-1.</summary>
+/// <summary>A compute pipeline made from an embedded SPIR-V module: N buffer bindings in set 0 (storage buffers, or
+/// uniform texel buffers where <see cref="TexelBindings"/> says so), one push-constant block, uint specialization
+/// constants with ids 0..n-1.</summary>
 public sealed unsafe class ComputePipeline : IDisposable
 {
     readonly VulkanContext _ctx;
     public string Shader { get; }
     public int Bindings { get; }
     public uint PushConstantBytes { get; }
+    /// <summary>Bit i set: binding i is a uniform texel buffer (16-byte texels).</summary>
+    public uint TexelBindings { get; }
     public Pipeline Handle { get; }
     public PipelineLayout Layout { get; }
     public DescriptorSetLayout SetLayout { get; }
     bool _disposed;
 
-    internal ComputePipeline(VulkanContext ctx, string shader, int bindings, uint pushBytes, ReadOnlySpan<uint> spec)
+    internal ComputePipeline(VulkanContext ctx, string shader, int bindings, uint pushBytes, ReadOnlySpan<uint> spec, uint texelBindings = 0)
     {
         _ctx = ctx;
         Shader = shader;
         Bindings = bindings;
         PushConstantBytes = pushBytes;
+        TexelBindings = texelBindings;
         var vk = ctx.Vk;
         var device = ctx.Device;
         if (pushBytes > ctx.Capabilities.MaxPushConstantsSize)
@@ -31,7 +35,7 @@ public sealed unsafe class ComputePipeline : IDisposable
             layoutBindings[i] = new DescriptorSetLayoutBinding
             {
                 Binding = (uint)i,
-                DescriptorType = DescriptorType.StorageBuffer,
+                DescriptorType = BindingType(i),
                 DescriptorCount = 1,
                 StageFlags = ShaderStageFlags.ComputeBit,
             };
@@ -113,6 +117,9 @@ public sealed unsafe class ComputePipeline : IDisposable
         }
         ctx.Track(this);
     }
+
+    public DescriptorType BindingType(int binding) =>
+        (TexelBindings & (1u << binding)) != 0 ? DescriptorType.UniformTexelBuffer : DescriptorType.StorageBuffer;
 
     public void Dispose()
     {

@@ -38,7 +38,7 @@ public sealed unsafe class GpuBuffer : IDisposable
         {
             SType = StructureType.BufferCreateInfo,
             Size = Math.Max(size, 4),
-            Usage = BufferUsageFlags.StorageBufferBit | BufferUsageFlags.TransferSrcBit | BufferUsageFlags.TransferDstBit,
+            Usage = BufferUsageFlags.StorageBufferBit | BufferUsageFlags.UniformTexelBufferBit | BufferUsageFlags.TransferSrcBit | BufferUsageFlags.TransferDstBit,
             SharingMode = SharingMode.Exclusive,
         };
         VulkanException.Check(vk.CreateBuffer(ctx.Device, in info, null, out var buffer), "vkCreateBuffer", $"buffer '{name}', {Mib(size)}");

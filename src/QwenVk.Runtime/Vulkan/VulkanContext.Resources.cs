@@ -33,14 +33,14 @@ public sealed unsafe partial class VulkanContext
     public GpuBuffer CreateBuffer(ulong size, string name, BufferKind kind = BufferKind.DeviceLocal) => new(this, size, kind, name);
 
     /// <summary>Returns the pipeline for a kernel's shader and specialization constants, created once and cached.</summary>
-    public ComputePipeline GetPipeline(string shader, int bindings, uint pushConstantBytes, ReadOnlySpan<uint> specialization)
+    public ComputePipeline GetPipeline(string shader, int bindings, uint pushConstantBytes, ReadOnlySpan<uint> specialization, uint texelBindings = 0)
     {
-        var key = $"{shader}|{bindings}|{pushConstantBytes}|{string.Join(",", specialization.ToArray())}";
+        var key = $"{shader}|{bindings}|{pushConstantBytes}|{string.Join(",", specialization.ToArray())}|{texelBindings}";
         lock (_pipelines)
         {
             if (!_pipelines.TryGetValue(key, out var p))
             {
-                p = new ComputePipeline(this, shader, bindings, pushConstantBytes, specialization);
+                p = new ComputePipeline(this, shader, bindings, pushConstantBytes, specialization, texelBindings);
                 _pipelines[key] = p;
             }
             return p;

@@ -414,6 +414,10 @@ public sealed unsafe partial class VulkanContext : IDisposable
             MaxStorageBufferRange = p.Limits.MaxStorageBufferRange,
             MaxMemoryAllocationSize = maint3.MaxMemoryAllocationSize,
             MinStorageBufferOffsetAlignment = p.Limits.MinStorageBufferOffsetAlignment,
+            MinTexelBufferOffsetAlignment = p.Limits.MinTexelBufferOffsetAlignment,
+            MaxTexelBufferElements = p.Limits.MaxTexelBufferElements,
+            TexelLoads = ChooseTexelLoads(p.DeviceType == PhysicalDeviceType.Cpu, p.Limits.MinStorageBufferOffsetAlignment,
+                p.Limits.MinTexelBufferOffsetAlignment, p.Limits.MaxTexelBufferElements, p.Limits.MaxStorageBufferRange),
             MaxComputeSharedMemorySize = p.Limits.MaxComputeSharedMemorySize,
             MaxComputeWorkGroupInvocations = p.Limits.MaxComputeWorkGroupInvocations,
             MaxComputeWorkGroupCount = new[] { p.Limits.MaxComputeWorkGroupCount[0], p.Limits.MaxComputeWorkGroupCount[1], p.Limits.MaxComputeWorkGroupCount[2] },
@@ -423,6 +427,17 @@ public sealed unsafe partial class VulkanContext : IDisposable
             UnifiedMemory = unified,
             DeviceLocalBytes = deviceLocal,
             MemoryTypes = types.ToArray(),
+        };
+    }
+
+    static bool ChooseTexelLoads(bool cpu, ulong storageAlign, ulong texelAlign, uint maxTexels, uint maxStorageRange)
+    {
+        bool possible = texelAlign <= storageAlign && (ulong)maxTexels * DescriptorArena.TexelBytes >= maxStorageRange;
+        return Environment.GetEnvironmentVariable("QWENVK_TEXEL_LOADS") switch
+        {
+            "0" => false,
+            "1" => possible,
+            _ => cpu && possible,
         };
     }
 

@@ -4,12 +4,14 @@ namespace QwenVk.Reference.KernelChecks;
 
 /// <summary>Decode matmul against <see cref="LinearCheck.Reference"/>: odd K (scalar path) and K % 8 == 0 (uvec4 path),
 /// M not a multiple of the rows per workgroup, Qwen2.5-0.5B's layer shapes, a column offset, and the full
-/// 151936-row vocabulary projection split into chunks.</summary>
+/// 151936-row vocabulary projection split into chunks; both load paths (storage buffers, texel buffers) whatever
+/// the device prefers.</summary>
 public static class MatVecCheck
 {
     static Kernel Make(bool bias, int col) => new MatVecKernel(bias, col);
     /// <summary>A fixed rows-per-subgroup, so the GPU choice (1) and odd values are covered on any device.</summary>
     static Func<bool, int, Kernel> Rps(int rows) => (bias, col) => new MatVecKernel(bias, col, rows);
+    static Func<bool, int, Kernel> Loads(bool texel) => (bias, col) => new MatVecKernel(bias, col, texelLoads: texel);
 
     public static IEnumerable<KernelCheck> Cases() =>
     [
@@ -29,5 +31,11 @@ public static class MatVecCheck
         LinearCheck.Case("matvec", Rps(3), n: 1, m: 131, k: 96, bias: true, variant: "rps=3"),
         LinearCheck.Case("matvec", Rps(3), n: 2, m: 100, k: 37, bias: false, col: 3, totalCols: 110, variant: "rps=3"),
         LinearCheck.SplitCase("matvec", Make, n: 2, m: 151936, k: 896, bias: false),
+        LinearCheck.Case("matvec", Loads(false), n: 2, m: 896, k: 896, bias: true, variant: "storage"),
+        LinearCheck.Case("matvec", Loads(false), n: 1, m: 4864, k: 896, bias: false, variant: "storage"),
+        LinearCheck.Case("matvec", Loads(false), n: 1, m: 64, k: 64, bias: false, col: 5, totalCols: 80, variant: "storage"),
+        LinearCheck.Case("matvec", Loads(true), n: 2, m: 896, k: 896, bias: true, variant: "texel"),
+        LinearCheck.Case("matvec", Loads(true), n: 1, m: 896, k: 4864, bias: false, variant: "texel"),
+        LinearCheck.Case("matvec", Loads(true), n: 3, m: 131, k: 96, bias: true, col: 3, totalCols: 140, variant: "texel"),
     ];
 }
