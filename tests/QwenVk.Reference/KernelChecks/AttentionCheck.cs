@@ -59,16 +59,16 @@ public static class AttentionCheck
         (4, 14, 2, 64, 2100, 2000, 0, 16),
     ];
 
-    /// <summary>Every shape with the device's preferred cache loads, and two with each load path forced (storage
-    /// buffers, texel buffers), so both are checked on any device.</summary>
+    /// <summary>Every shape as the device prefers, and two with each load path (storage buffers, texel buffers) and
+    /// each workgroup width (64 for GPUs, 8 for CPU drivers) forced, so all are checked on any device.</summary>
     public static IEnumerable<KernelCheck> Cases() =>
-        Shapes.Select(s => Case(s, null))
-            .Concat(new[] { Shapes[0], Shapes[5] }.SelectMany(s => new[] { Case(s, false), Case(s, true) }));
+        Shapes.Select(s => Case(s, null, 0))
+            .Concat(new[] { Shapes[0], Shapes[5] }.SelectMany(s => new[] { Case(s, false, 64), Case(s, true, 64), Case(s, false, 8), Case(s, true, 8) }));
 
-    static KernelCheck Case((int Tokens, int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, double QScale) s, bool? texel) =>
+    static KernelCheck Case((int Tokens, int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, double QScale) s, bool? texel, int workgroup) =>
         new KernelCheck("attention",
             $"{s.Tokens}x{s.HeadsQ}/{s.HeadsKv}x{s.HeadDim}@{s.Start}{(s.Window > 0 ? $"-window{s.Window}" : "")}-q{s.QScale}"
-            + (texel is { } t ? (t ? "-texel" : "-storage") : ""), 1e-6, (ctx, rng) =>
+            + (texel is { } t ? (t ? "-texel" : "-storage") : "") + (workgroup > 0 ? $"-wg{workgroup}" : ""), 1e-6, (ctx, rng) =>
         {
             float scale = 1f / MathF.Sqrt(s.HeadDim);
             var qType = TensorType.Of(DType.F32, s.Tokens, s.HeadsQ, s.HeadDim);
@@ -82,7 +82,7 @@ public static class AttentionCheck
             var tv = Input(ctx, cacheType, vh, "vCache");
             var ts = Input(ctx, TensorType.Of(DType.U32, 4), new uint[] { (uint)s.Start, 0, 0, 0 }, "step");
             var to = Output(ctx, qType, "out");
-            KernelRunner.Run(ctx, new AttentionKernel(scale, s.Window, texel), [tq, tk, tv, ts], [to]);
+            KernelRunner.Run(ctx, new AttentionKernel(scale, s.Window, texel, workgroup), [tq, tk, tv, ts], [to]);
             var want = Reference(q, k, v, s.Tokens, s.HeadsQ, s.HeadsKv, s.HeadDim, s.CacheRows, s.Start, scale, s.Window);
             double e = Nmse(ReadF32(to), want);
             Free(tq, tk, tv, ts, to);
