@@ -23,6 +23,8 @@ public sealed class ArgmaxKernel : Kernel
     {
         var x = inputs[0];
         var (gx, gy) = RowGrid.For(x.Rows);
-        return new KernelDispatch("argmax", [x[-1] <= 256 ? 64u : 256u], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
+        // CPU drivers: one subgroup per row (see RmsNormKernel).
+        uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : x[-1] <= 256 ? 64u : 256u;
+        return new KernelDispatch("argmax", [wg], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
     }
 }
