@@ -65,6 +65,26 @@ public static class QwenWeights
         return list;
     }
 
+    /// <summary>Projections that read the same input, stored one after another in one GPU buffer so decode runs them
+    /// as one matrix-vector product (q/k/v and their biases; gate/up). Names are QwenVk's own, never a checkpoint's.</summary>
+    public sealed record Stack(string Name, string[] Members);
+
+    public static string QkvProj(int i) => $"qwenvk.layers.{i}.qkv_proj.weight";
+    public static string QkvBias(int i) => $"qwenvk.layers.{i}.qkv_proj.bias";
+    public static string GateUp(int i) => $"qwenvk.layers.{i}.gate_up_proj.weight";
+
+    public static IReadOnlyList<Stack> Stacks(QwenConfig c)
+    {
+        var list = new List<Stack>();
+        for (int i = 0; i < c.NumHiddenLayers; i++)
+        {
+            list.Add(new(QkvProj(i), [QProj(i), KProj(i), VProj(i)]));
+            if (c.AttentionBias) list.Add(new(QkvBias(i), [QBias(i), KBias(i), VBias(i)]));
+            list.Add(new(GateUp(i), [Gate(i), Up(i)]));
+        }
+        return list;
+    }
+
     /// <summary>Where the output projection comes from: lm_head.weight, or the embeddings when tied.</summary>
     public static string OutputWeights(QwenConfig c) => c.TieWordEmbeddings ? Embeddings : LmHead;
 }

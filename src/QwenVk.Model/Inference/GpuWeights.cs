@@ -1,5 +1,6 @@
 using QwenVk.Model.Checkpoints;
 using QwenVk.Runtime;
+using QwenVk.Runtime.Graph;
 using QwenVk.Runtime.Kernels;
 using QwenVk.Runtime.Vulkan;
 
@@ -8,9 +9,13 @@ namespace QwenVk.Model.Inference;
 /// <summary>Progress of a long load: bytes of FP16 weights uploaded so far, of how many, and the current tensor.</summary>
 public readonly record struct LoadProgress(long DoneBytes, long TotalBytes, string Tensor);
 
-/// <summary>One row range of a weight tensor in its own GPU buffer. A tensor larger than the device's
-/// maxStorageBufferRange is stored as several chunks, each bound and dispatched separately.</summary>
-public sealed record WeightChunk(GpuBuffer Buffer, int FirstRow, TensorType Type);
+/// <summary>One row range of a weight tensor: <see cref="Type"/>'s bytes at <see cref="Offset"/> of a GPU buffer. A
+/// tensor larger than the device's maxStorageBufferRange is stored as several chunks, each bound and dispatched
+/// separately; the members of a <see cref="QwenWeights.Stack"/> share one buffer.</summary>
+public sealed record WeightChunk(GpuBuffer Buffer, int FirstRow, TensorType Type, ulong Offset = 0)
+{
+    public BufferRange Range => new(Buffer, Offset, Type.Bytes);
+}
 
 /// <summary>
 /// The checkpoint's weights on the GPU, in FP16, streamed one tensor at a time (BF16/F32 converted on the way), so the
@@ -33,6 +38,8 @@ public sealed class GpuWeights : IDisposable
         var expected = QwenWeights.For(checkpoint.Config);
         long total = expected.Sum(e => e.Shape.Aggregate(2L, (a, d) => a * d));
         long done = 0;
+        ulong maxBytes = Math.Min(maxChunkBytes ?? ulong.MaxValue, ctx.Capabilities.MaxStorageBufferRange);
+        var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, maxBytes);
         var weights = new GpuWeights();
         try
         {
@@ -42,38 +49,48 @@ public sealed class GpuWeights : IDisposable
                 var shape = e.Shape.Select(d => checked((int)d)).ToArray();
                 int rows = shape[0];
                 long rowElements = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
-                var splits = RowSplit.Split(rows, rowElements * 2, Math.Min(maxChunkBytes ?? ulong.MaxValue, ctx.Capabilities.MaxStorageBufferRange));
-                var chunks = new List<WeightChunk>();
                 long elements = rows * rowElements;
-                Half[]? host = null;
-                try
+                if (stacked.TryGetValue(e.Name, out var slot))
                 {
-                    foreach (var (firstRow, count) in splits)
+                    // A stack member: its rows go at its offset in the stack's one buffer, made with the first member.
+                    if (!weights._tensors.TryGetValue(slot.Stack, out var stack))
                     {
-                        var type = new TensorType(DType.F16, [count, .. shape[1..]]);
-                        var buffer = ctx.CreateBuffer(type.Bytes, splits.Count == 1 ? e.Name : $"{e.Name}[{firstRow}:{firstRow + count}]");
-                        chunks.Add(new WeightChunk(buffer, firstRow, type));
-                        long n = count * rowElements;
-                        if (splits.Count == 1 && buffer.IsMapped && n <= int.MaxValue)
-                        {
-                            // Unified memory: convert straight into the mapped GPU buffer, no host copy.
-                            checkpoint.ReadAsHalf(e.Name, new Span<Half>(buffer.Mapped, (int)n));
-                            continue;
-                        }
-                        if (host is null)
-                        {
-                            host = new Half[elements];
-                            checkpoint.ReadAsHalf(e.Name, host);
-                        }
-                        buffer.Upload<Half>(host.AsSpan((int)(firstRow * rowElements), (int)n));
+                        var buffer = ctx.CreateBuffer(slot.StackType.Bytes, slot.Stack);
+                        weights._tensors[slot.Stack] = stack = [new WeightChunk(buffer, 0, slot.StackType)];
                     }
+                    var type = new TensorType(DType.F16, shape);
+                    Write(checkpoint, e.Name, stack[0].Buffer, slot.Offset, elements);
+                    weights._tensors[e.Name] = [new WeightChunk(stack[0].Buffer, 0, type, slot.Offset)];
                 }
-                catch
+                else
                 {
-                    foreach (var c in chunks) c.Buffer.Dispose();
-                    throw;
+                    var splits = RowSplit.Split(rows, rowElements * 2, maxBytes);
+                    var chunks = new List<WeightChunk>();
+                    try
+                    {
+                        foreach (var (firstRow, count) in splits)
+                        {
+                            var type = new TensorType(DType.F16, [count, .. shape[1..]]);
+                            var buffer = ctx.CreateBuffer(type.Bytes, splits.Count == 1 ? e.Name : $"{e.Name}[{firstRow}:{firstRow + count}]");
+                            chunks.Add(new WeightChunk(buffer, firstRow, type));
+                        }
+                        if (splits.Count == 1)
+                            Write(checkpoint, e.Name, chunks[0].Buffer, 0, elements);
+                        else
+                        {
+                            var host = new Half[elements];
+                            checkpoint.ReadAsHalf(e.Name, host);
+                            foreach (var c in chunks)
+                                c.Buffer.Upload<Half>(host.AsSpan((int)(c.FirstRow * rowElements), (int)c.Type.Elements));
+                        }
+                    }
+                    catch
+                    {
+                        foreach (var c in chunks) c.Buffer.Dispose();
+                        throw;
+                    }
+                    weights._tensors[e.Name] = chunks.ToArray();
                 }
-                weights._tensors[e.Name] = chunks.ToArray();
                 weights.Bytes += elements * 2;
                 done += elements * 2;
                 progress?.Report(new LoadProgress(done, total, e.Name));
@@ -87,9 +104,50 @@ public sealed class GpuWeights : IDisposable
         }
     }
 
+    /// <summary>Writes a whole tensor at <paramref name="offset"/> of <paramref name="buffer"/> as FP16. On unified
+    /// memory it is converted straight into the mapped GPU buffer, with no host copy.</summary>
+    static unsafe void Write(Checkpoint checkpoint, string name, GpuBuffer buffer, ulong offset, long elements)
+    {
+        if (buffer.IsMapped && elements <= int.MaxValue)
+        {
+            checkpoint.ReadAsHalf(name, new Span<Half>(buffer.Mapped + offset, (int)elements));
+            return;
+        }
+        var host = new Half[elements];
+        checkpoint.ReadAsHalf(name, host);
+        buffer.Upload<Half>(host, offset);
+    }
+
+    readonly record struct StackSlot(string Stack, TensorType StackType, ulong Offset);
+
+    /// <summary>Where each member of each stack goes. A stack is stored only when its members agree on every
+    /// dimension but the first, each member starts at a multiple of 256 bytes (so it can still be bound alone, for
+    /// prefill) and the whole fits one binding; otherwise its members are stored as usual.</summary>
+    static Dictionary<string, StackSlot> PlanStacks(IReadOnlyList<QwenWeights.Stack> stacks, IReadOnlyList<QwenWeights.Expected> expected, ulong maxBytes)
+    {
+        var shapes = expected.ToDictionary(e => e.Name, e => e.Shape);
+        var slots = new Dictionary<string, StackSlot>();
+        foreach (var stack in stacks)
+        {
+            if (!stack.Members.All(shapes.ContainsKey)) continue;
+            var members = stack.Members.Select(m => shapes[m]).ToArray();
+            if (members.Any(m => !m.Skip(1).SequenceEqual(members[0].Skip(1)))) continue;
+            var bytes = members.Select(m => m.Aggregate(2L, (a, d) => a * d)).ToArray();
+            if (bytes.Any(b => b % (long)ComputeGraph.SliceAlignment != 0) || (ulong)bytes.Sum() > maxBytes) continue;
+            var type = new TensorType(DType.F16, [checked((int)members.Sum(m => m[0])), .. members[0].Skip(1).Select(d => checked((int)d))]);
+            ulong offset = 0;
+            for (int i = 0; i < members.Length; i++)
+            {
+                slots[stack.Members[i]] = new StackSlot(stack.Name, type, offset);
+                offset += (ulong)bytes[i];
+            }
+        }
+        return slots;
+    }
+
     public void Dispose()
     {
-        foreach (var c in _tensors.Values.SelectMany(x => x)) c.Buffer.Dispose();
+        foreach (var b in _tensors.Values.SelectMany(x => x).Select(c => c.Buffer).Distinct()) b.Dispose();
         _tensors.Clear();
     }
 }

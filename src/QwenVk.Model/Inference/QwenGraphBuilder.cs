@@ -34,7 +34,7 @@ public static class QwenGraphBuilder
         GraphTensor Weight(string name)
         {
             var chunk = s.Weights[name].Single();
-            return Bind(g.Persistent(name, chunk.Type, "weights"), chunk.Buffer);
+            return Bind(g.Persistent(name, chunk.Type, "weights"), chunk.Range);
         }
 
         // A weight over the device's binding limit (7B's MLP on a 128 MiB device) is stored in row chunks: one
@@ -51,12 +51,19 @@ public static class QwenGraphBuilder
                 y = g.Transient(name, type);
                 foreach (var chunk in chunks)
                 {
-                    var w = Bind(g.Persistent($"{weight}[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Buffer);
+                    var w = Bind(g.Persistent($"{weight}[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Range);
                     g.Add(name, MatMul(n, hasBias: false, chunk.FirstRow), [x, w], [y]);
                 }
             }
             return bias is null ? y : g.Add(name + ".bias", new RowBroadcastKernel(BroadcastOp.Add), [y, Weight(bias)], type);
         }
+
+        // Decode runs stacked projections (q/k/v, gate/up: one weight buffer, see QwenWeights.Stacks) as one
+        // matrix-vector product and slices its output row: fewer dispatches, and the small k and v products stop
+        // costing a dispatch each. Prefill keeps them apart (a sliced multi-row output would be strided).
+        bool Stacked(string weight, string? bias, params int[] sliceOffsets) =>
+            n == 1 && s.Weights.Contains(weight) && (bias is null || s.Weights.Contains(bias))
+            && sliceOffsets.All(o => (ulong)o * 4 % ComputeGraph.SliceAlignment == 0);
 
         GraphTensor Norm(string name, GraphTensor x, string weight)
         {
@@ -72,7 +79,7 @@ public static class QwenGraphBuilder
         var x = g.Transient("embeddings", hiddenType);
         foreach (var chunk in s.Weights[QwenWeights.Embeddings])
         {
-            var table = Bind(g.Persistent($"{QwenWeights.Embeddings}[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Buffer);
+            var table = Bind(g.Persistent($"{QwenWeights.Embeddings}[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Range);
             g.Add("embed", new EmbeddingKernel(chunk.FirstRow), [ids, table], [x]);
         }
 
@@ -80,9 +87,20 @@ public static class QwenGraphBuilder
         {
             string L(string part) => $"L{l}.{part}";
             var attnIn = Norm(L("attn_norm"), x, QwenWeights.InputNorm(l));
-            var q = Linear(L("q"), attnIn, QwenWeights.QProj(l), c.AttentionBias ? QwenWeights.QBias(l) : null, hq * dh);
-            var k = Linear(L("k"), attnIn, QwenWeights.KProj(l), c.AttentionBias ? QwenWeights.KBias(l) : null, hkv * dh);
-            var v = Linear(L("v"), attnIn, QwenWeights.VProj(l), c.AttentionBias ? QwenWeights.VBias(l) : null, hkv * dh);
+            GraphTensor q, k, v;
+            if (Stacked(QwenWeights.QkvProj(l), c.AttentionBias ? QwenWeights.QkvBias(l) : null, hq * dh, hq * dh + hkv * dh))
+            {
+                var qkv = Linear(L("qkv"), attnIn, QwenWeights.QkvProj(l), c.AttentionBias ? QwenWeights.QkvBias(l) : null, hq * dh + 2 * hkv * dh);
+                q = g.Slice(qkv, 0, TensorType.Of(DType.F32, n, hq * dh), L("q"));
+                k = g.Slice(qkv, hq * dh, TensorType.Of(DType.F32, n, hkv * dh), L("k"));
+                v = g.Slice(qkv, hq * dh + hkv * dh, TensorType.Of(DType.F32, n, hkv * dh), L("v"));
+            }
+            else
+            {
+                q = Linear(L("q"), attnIn, QwenWeights.QProj(l), c.AttentionBias ? QwenWeights.QBias(l) : null, hq * dh);
+                k = Linear(L("k"), attnIn, QwenWeights.KProj(l), c.AttentionBias ? QwenWeights.KBias(l) : null, hkv * dh);
+                v = Linear(L("v"), attnIn, QwenWeights.VProj(l), c.AttentionBias ? QwenWeights.VBias(l) : null, hkv * dh);
+            }
             var qHeads = g.View(q, TensorType.Of(DType.F32, n, hq, dh), L("q.heads"));
             var kHeads = g.View(k, TensorType.Of(DType.F32, n, hkv, dh), L("k.heads"));
             var vHeads = g.View(v, TensorType.Of(DType.F32, n, hkv, dh), L("v.heads"));
@@ -106,8 +124,19 @@ public static class QwenGraphBuilder
             var x2 = g.Add(L("attn_residual"), new AddKernel(), [x, o], hiddenType);
 
             var mlpIn = Norm(L("mlp_norm"), x2, QwenWeights.PostAttentionNorm(l));
-            var gate = Linear(L("gate"), mlpIn, QwenWeights.Gate(l), null, c.IntermediateSize);
-            var up = Linear(L("up"), mlpIn, QwenWeights.Up(l), null, c.IntermediateSize);
+            GraphTensor gate, up;
+            int ff = c.IntermediateSize;
+            if (Stacked(QwenWeights.GateUp(l), null, ff))
+            {
+                var gateUp = Linear(L("gate_up"), mlpIn, QwenWeights.GateUp(l), null, 2 * ff);
+                gate = g.Slice(gateUp, 0, TensorType.Of(DType.F32, n, ff), L("gate"));
+                up = g.Slice(gateUp, ff, TensorType.Of(DType.F32, n, ff), L("up"));
+            }
+            else
+            {
+                gate = Linear(L("gate"), mlpIn, QwenWeights.Gate(l), null, ff);
+                up = Linear(L("up"), mlpIn, QwenWeights.Up(l), null, ff);
+            }
             var act = g.Add(L("silu_mul"), new SiluMulKernel(), [gate, up], gate.Type);
             var down = Linear(L("down"), act, QwenWeights.Down(l), null, h);
             x = g.Add(L("mlp_residual"), new AddKernel(), [x2, down], hiddenType);
@@ -120,7 +149,7 @@ public static class QwenGraphBuilder
         var logits = Bind(g.Output("logits", TensorType.Of(DType.F32, rows, c.VocabSize)), s.Logits);
         foreach (var chunk in s.Weights[QwenWeights.OutputWeights(c)])
         {
-            var w = Bind(g.Persistent($"lm_head[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Buffer);
+            var w = Bind(g.Persistent($"lm_head[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Range);
             g.Add("lm_head", MatMul(rows, hasBias: false, chunk.FirstRow), [final, w], [logits]);
         }
         var token = Bind(g.Output("argmax", TensorType.Of(DType.U32, rows)), s.Argmax);

@@ -42,8 +42,8 @@ public sealed class CompiledGraph : IDisposable
 
     /// <summary>Where a tensor's bytes are: its bound range (external) or its arena slot (transient).</summary>
     public BufferRange Location(GraphTensor t) => t.IsExternal
-        ? new BufferRange(_externals[t.Base].Buffer, _externals[t.Base].Offset, t.Type.Bytes)
-        : new BufferRange(_arena!, Placement.Offsets[t.Base], t.Type.Bytes);
+        ? new BufferRange(_externals[t.Base].Buffer, _externals[t.Base].Offset + t.ByteOffset, t.Type.Bytes)
+        : new BufferRange(_arena!, Placement.Offsets[t.Base] + t.ByteOffset, t.Type.Bytes);
 
     internal void Bind()
     {

@@ -27,11 +27,14 @@ public sealed class GraphTensor
     /// <summary>The tensor whose bytes this one shares (itself unless this is a view from <see cref="ComputeGraph.View"/>).</summary>
     public GraphTensor Base { get; }
     public bool IsView => !ReferenceEquals(Base, this);
+    /// <summary>Where this tensor's bytes start inside <see cref="Base"/> (non-zero only for slices).</summary>
+    public ulong ByteOffset { get; }
 
-    internal GraphTensor(int id, string name, TensorType type, TensorKind kind, string category, GraphTensor? viewOf = null)
+    internal GraphTensor(int id, string name, TensorType type, TensorKind kind, string category, GraphTensor? viewOf = null, ulong byteOffset = 0)
     {
         Id = id; Name = name; Type = type; Kind = kind; Category = category;
         Base = viewOf?.Base ?? this;
+        ByteOffset = (viewOf?.ByteOffset ?? 0) + byteOffset;
     }
 
     public bool IsExternal => Kind != TensorKind.Transient;

@@ -28,6 +28,9 @@ public sealed class GpuModelTests(GpuFixture gpu)
         ["qwen3-bf16-untied-headdim"] = new() { Architecture = MakerArchitecture.Qwen3, DType = MakerDType.BF16, TieWordEmbeddings = false, HeadDim = 24, Seed = 14 },
         ["qwen3-f32-tied-sharded-odd"] = new() { Architecture = MakerArchitecture.Qwen3, DType = MakerDType.F32, TieWordEmbeddings = true, Shards = 2, HiddenSize = 40, Heads = 5, KeyValueHeads = 1, HeadDim = 12, IntermediateSize = 93, VocabSize = 389, Seed = 15 },
         ["qwen3-f16-bias"] = new() { Architecture = MakerArchitecture.Qwen3, DType = MakerDType.F16, AttentionBias = true, Seed = 16 },
+        // Qwen2.5-0.5B's proportions scaled down so that q/k/v (with biases) and gate/up are stored stacked and decode
+        // runs them as one product each (every member and slice 256-byte aligned).
+        ["qwen2-f16-stacked"] = new() { Architecture = MakerArchitecture.Qwen2, DType = MakerDType.F16, HiddenSize = 256, Heads = 4, KeyValueHeads = 2, IntermediateSize = 384, VocabSize = 500, Layers = 2, Seed = 17 },
     };
 
     [Theory, MemberData(nameof(Specs))]
@@ -123,6 +126,24 @@ public sealed class GpuModelTests(GpuFixture gpu)
         Assert.True(decode.BarrierCount < decode.DispatchCount, $"{decode.BarrierCount} barriers for {decode.DispatchCount} dispatches");
         Assert.Empty(HazardChecker.Find(decode));
         Assert.Empty(HazardChecker.Find(fused.Graph(Ids.Length, allLogits: true)));
+        gpu.AssertClean();
+    }
+
+    [Fact]
+    public void DecodeRunsStackedProjectionsAsOneProductAndPrefillKeepsThemApart()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases["qwen2-f16-stacked"], dir.Path);
+        using var model = QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { ContextLength = 32 });
+        var decode = model.Graph(1).Nodes.Select(n => n.Name).ToHashSet();
+        Assert.Contains("L0.qkv", decode);
+        Assert.Contains("L1.gate_up", decode);
+        Assert.DoesNotContain("L0.k", decode);
+        Assert.DoesNotContain("L1.up", decode);
+        var prefill = model.Graph(4).Nodes.Select(n => n.Name).ToHashSet();
+        Assert.Contains("L0.k", prefill);
+        Assert.DoesNotContain("L0.qkv", prefill);
+        Assert.Empty(HazardChecker.Find(model.Graph(1)));
         gpu.AssertClean();
     }
 
