@@ -40,8 +40,13 @@ layout(binding = 1) readonly buffer W8 { uvec4 w8[]; };
 #define LOAD_X4(i) x4[i]
 #define LOAD_W8(i) w8[i]
 #endif
-#ifdef HAS_BIAS
+#if defined(HAS_BIAS)
 layout(binding = 2) readonly buffer Bias { float16_t bias[]; };
+layout(binding = 3) writeonly buffer Y { float y[]; };
+#elif defined(HAS_RESIDUAL)
+// y = x W^T + residual (the transformer's skip connection, taken in so it costs no dispatch of its own). Each y
+// element is read from the residual and written by the same invocation, so the two may even share memory.
+layout(binding = 2) readonly buffer Residual { float residual[]; };
 layout(binding = 3) writeonly buffer Y { float y[]; };
 #else
 layout(binding = 2) writeonly buffer Y { float y[]; };
@@ -95,6 +100,9 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
             if (m < p.M) v += float(bias[m]);
 #endif
             uint n = n0 + t;
+#ifdef HAS_RESIDUAL
+            if (lane == 0 && m < p.M && n < p.N) v += residual[n * p.rowStride + p.col + m];
+#endif
             if (lane == 0 && m < p.M && n < p.N) y[n * p.rowStride + p.col + m] = v;
         }
     }

@@ -88,12 +88,14 @@ public static class QwenGraphBuilder
             string L(string part) => $"L{l}.{part}";
             var attnIn = Norm(L("attn_norm"), x, QwenWeights.InputNorm(l));
             GraphTensor q, k, v;
+            GraphTensor? qk = null;  // q and k side by side (stacked decode), roped by one dispatch
             if (Stacked(QwenWeights.QkvProj(l), c.AttentionBias ? QwenWeights.QkvBias(l) : null, hq * dh, hq * dh + hkv * dh))
             {
                 var qkv = Linear(L("qkv"), attnIn, QwenWeights.QkvProj(l), c.AttentionBias ? QwenWeights.QkvBias(l) : null, hq * dh + 2 * hkv * dh);
                 q = g.Slice(qkv, 0, TensorType.Of(DType.F32, n, hq * dh), L("q"));
                 k = g.Slice(qkv, hq * dh, TensorType.Of(DType.F32, n, hkv * dh), L("k"));
                 v = g.Slice(qkv, hq * dh + hkv * dh, TensorType.Of(DType.F32, n, hkv * dh), L("v"));
+                qk = g.Slice(qkv, 0, TensorType.Of(DType.F32, n, hq + hkv, dh), L("qk.heads"));
             }
             else
             {
@@ -111,8 +113,18 @@ public static class QwenGraphBuilder
                 qHeads = g.View(Norm(L("q_norm"), qRows, QwenWeights.QNorm(l)), qHeads.Type, L("q.normed"));
                 kHeads = g.View(Norm(L("k_norm"), kRows, QwenWeights.KNorm(l)), kHeads.Type, L("k.normed"));
             }
-            var qRot = g.Add(L("q_rope"), new RopeKernel(), [qHeads, rope, step], qHeads.Type);
-            var kRot = g.Add(L("k_rope"), new RopeKernel(), [kHeads, rope, step], kHeads.Type);
+            GraphTensor qRot, kRot;
+            if (qk is not null && !c.QkNorm)
+            {
+                var qkRot = g.Add(L("qk_rope"), new RopeKernel(), [qk, rope, step], qk.Type);
+                qRot = g.Slice(qkRot, 0, qHeads.Type, L("q_rope"));
+                kRot = g.Slice(qkRot, hq * dh, kHeads.Type, L("k_rope"));
+            }
+            else
+            {
+                qRot = g.Add(L("q_rope"), new RopeKernel(), [qHeads, rope, step], qHeads.Type);
+                kRot = g.Add(L("k_rope"), new RopeKernel(), [kHeads, rope, step], kHeads.Type);
+            }
             var (kCache, vCache) = s.Cache.Layer(l);
             var kc = Bind(g.Persistent(L("k_cache"), s.Cache.LayerType, "kv-cache"), kCache);
             var vc = Bind(g.Persistent(L("v_cache"), s.Cache.LayerType, "kv-cache"), vCache);

@@ -90,36 +90,50 @@ public static class GraphCompiler
         }
     }
 
-    /// <summary>Fusion: a node whose only consumer is a row broadcast (bias add, weight multiply) takes it into
-    /// itself when its kernel can (<see cref="IAbsorbsRowBroadcast"/>), saving a dispatch and a round trip of the
-    /// intermediate tensor through memory.</summary>
+    /// <summary>Fusion: a node whose only consumer is a row broadcast (bias add, weight multiply) or an add (the
+    /// residual connection) takes it into itself when its kernel can (<see cref="IAbsorbsRowBroadcast"/>,
+    /// <see cref="IAbsorbsResidual"/>), saving a dispatch and a round trip of the intermediate tensor through memory.</summary>
     internal static List<PlannedNode> Fuse(List<PlannedNode> nodes)
     {
         var result = new List<PlannedNode>(nodes);
         for (int i = 0; i < result.Count; i++)
         {
             var producer = result[i];
-            if (producer.Kernel is not IAbsorbsRowBroadcast absorber || producer.Outputs.Length != 1) continue;
+            if (producer.Outputs.Length != 1) continue;
             var mid = producer.Outputs[0];
             if (mid.Kind != TensorKind.Transient) continue;
             if (mid.IsView) continue;
             var readers = result.Where(n => n.Inputs.Any(t => t.Base == mid)).ToList();
             var writers = result.Where(n => n.Outputs.Any(t => t.Base == mid)).ToList();
-            if (readers.Count != 1 || writers.Count != 1 || readers[0].Kernel is not IRowBroadcast broadcast) continue;
+            if (readers.Count != 1 || writers.Count != 1) continue;
             var consumer = readers[0];
-            if (consumer.Inputs[0] != mid || consumer.Inputs[1] == mid) continue;
-            var fusedKernel = absorber.Absorb(broadcast.Op);
+            // The consumer's other operand becomes the fused kernel's extra (last) input.
+            GraphTensor other;
+            Kernel? fusedKernel;
+            if (producer.Kernel is IAbsorbsRowBroadcast absorber && consumer.Kernel is IRowBroadcast broadcast
+                && consumer.Inputs[0] == mid && consumer.Inputs[1] != mid)
+            {
+                other = consumer.Inputs[1];
+                fusedKernel = absorber.Absorb(broadcast.Op);
+            }
+            else if (producer.Kernel is IAbsorbsResidual residual && consumer.Kernel is AddKernel
+                && (consumer.Inputs[0] == mid) != (consumer.Inputs[1] == mid) && consumer.Inputs.All(t => t == mid || t.Base != mid))
+            {
+                other = consumer.Inputs[0] == mid ? consumer.Inputs[1] : consumer.Inputs[0];
+                fusedKernel = residual.AbsorbResidual();
+            }
+            else continue;
             if (fusedKernel is null) continue;
             int j = result.IndexOf(consumer);
-            // Moving the consumer's work up to the producer is only safe if nothing in between touches its vector or output.
+            // Moving the consumer's work up to the producer is only safe if nothing in between touches its operand or output.
             bool clash = result.Skip(i + 1).Take(j - i - 1).Any(n =>
-                n.Outputs.Any(t => t.Base == consumer.Inputs[1].Base) || n.Tensors.Any(t => t.Base == consumer.Outputs[0].Base));
+                n.Outputs.Any(t => t.Base == other.Base) || n.Tensors.Any(t => t.Base == consumer.Outputs[0].Base));
             if (clash) continue;
             var fused = new PlannedNode
             {
                 Name = producer.Name,
                 Kernel = fusedKernel,
-                Inputs = [.. producer.Inputs, consumer.Inputs[1]],
+                Inputs = [.. producer.Inputs, other],
                 Outputs = consumer.Outputs,
                 Declared = [.. producer.Declared, .. consumer.Declared],
             };

@@ -10,6 +10,13 @@ public interface IAbsorbsRowBroadcast
     Kernel? Absorb(BroadcastOp op);
 }
 
+/// <summary>A kernel that can take a following <see cref="AddKernel"/> of its output and another tensor (the residual
+/// connection) into itself. The graph compiler's fusion pass asks; null means "not in this configuration".</summary>
+public interface IAbsorbsResidual
+{
+    Kernel? AbsorbResidual();
+}
+
 /// <summary>A kernel that is a row broadcast, so that the fusion pass can recognise it.</summary>
 public interface IRowBroadcast
 {

@@ -5,15 +5,21 @@ namespace QwenVk.Runtime.Kernels;
 /// <summary>
 /// Decode matmul (few activation rows): y[n, columnOffset + m] = sum_k x[n, k] * W[m, k] (+ bias[m]); other columns
 /// of y are untouched, so a weight split by rows (larger than maxStorageBufferRange) is one dispatch per chunk.
-/// Bindings: x f32 [N, K], W f16 [M, K], bias f16 [M] (when <paramref name="hasBias"/>), y f32 [N, Mtotal].
+/// Bindings: x f32 [N, K], W f16 [M, K], then bias f16 [M] (<paramref name="hasBias"/>) or a residual f32 [N, M]
+/// added to the product (<paramref name="residual"/>), then y f32 [N, Mtotal].
 /// </summary>
-public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
+public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidual
 {
     /// <summary>A matmul followed by a bias add is a matmul with a bias.</summary>
     public Kernel? Absorb(BroadcastOp op) =>
-        op == BroadcastOp.Add && !HasBias && ColumnOffset == 0 ? new MatVecKernel(true, 0, RowsPerSubgroup, TexelLoads) : null;
+        op == BroadcastOp.Add && !HasBias && !HasResidual && ColumnOffset == 0 ? new MatVecKernel(true, 0, RowsPerSubgroup, TexelLoads) : null;
+
+    /// <summary>A matmul whose output is then added to a residual stream is a matmul with a residual.</summary>
+    public Kernel? AbsorbResidual() =>
+        !HasBias && !HasResidual && ColumnOffset == 0 ? new MatVecKernel(false, 0, RowsPerSubgroup, TexelLoads, residual: true) : null;
 
     public bool HasBias { get; }
+    public bool HasResidual { get; }
     public int ColumnOffset { get; }
     /// <summary>Output rows one subgroup computes together; 0 lets <see cref="Plan"/> choose for the device.</summary>
     public int RowsPerSubgroup { get; }
@@ -23,8 +29,12 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
 
     /// <param name="rowsPerSubgroup">0 (the default) chooses per device; tests set it to cover every variant.</param>
     /// <param name="texelLoads">null (the default) chooses per device; tests set it to cover both load paths.</param>
-    public MatVecKernel(bool hasBias, int columnOffset = 0, int rowsPerSubgroup = 0, bool? texelLoads = null)
+    /// <param name="residual">y = x W^T + r with r a third input shaped like y (no bias, column offset 0).</param>
+    public MatVecKernel(bool hasBias, int columnOffset = 0, int rowsPerSubgroup = 0, bool? texelLoads = null, bool residual = false)
     {
+        if (residual && (hasBias || columnOffset != 0))
+            throw new ArgumentException("a matvec with a residual has no bias and writes every column of y (column offset 0).");
+        HasResidual = residual;
         ArgumentOutOfRangeException.ThrowIfNegative(columnOffset);
         ArgumentOutOfRangeException.ThrowIfNegative(rowsPerSubgroup);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rowsPerSubgroup, 16);
@@ -47,10 +57,20 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
     }
 
     public override string Kind => "matvec";
-    public override int InputCount => HasBias ? 3 : 2;
+    public override int InputCount => HasBias || HasResidual ? 3 : 2;
 
-    public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
-        LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs);
+    public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) => Shape(inputs, outputs);
+
+    LinearShape Shape(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        if (!HasResidual) return LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs);
+        Expect(inputs.Count == 3, $"{Kind}+residual takes 3 inputs (x, W, residual), got {inputs.Count}");
+        var s = LinearShape.Check(Kind, false, 0, inputs.Take(2).ToArray(), outputs);
+        Expect(s.M == s.RowStride, $"{Kind}+residual: W's {s.M} rows must cover every column of y {outputs[0]}");
+        Expect(inputs[2].DType == DType.F32 && inputs[2].Elements == outputs[0].Elements,
+            $"{Kind}+residual: the residual must be f32 shaped like y {outputs[0]}, got {inputs[2]}");
+        return s;
+    }
 
     public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps) =>
         Plan(inputs, outputs, caps, tokens: 1);
@@ -59,7 +79,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
     /// matmul kernel uses 4 on CPU drivers, where this beats its tiled shader.</summary>
     internal KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps, uint tokens)
     {
-        var s = LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs);
+        var s = Shape(inputs, outputs);
         var (target, rps) = Geometry(caps, s.M);
         uint subgroup = Math.Max(1, caps.SubgroupSize);
         uint wg = Math.Min(Math.Max(target, subgroup), caps.MaxComputeWorkGroupInvocations);
@@ -69,7 +89,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
         uint groupsX = Math.Min(DivUp(s.M, rows), caps.MaxComputeWorkGroupCount[0]);
         uint groupsY = Math.Min(DivUp(s.N, tokens), caps.MaxComputeWorkGroupCount[1]);
         bool texel = wide == 1 && (TexelLoads ?? caps.TexelLoads);
-        string shader = (HasBias ? "matvec_bias" : "matvec") + (texel ? "_texel" : "");
+        string shader = (HasBias ? "matvec_bias" : HasResidual ? "matvec_residual" : "matvec") + (texel ? "_texel" : "");
         return new KernelDispatch(shader, [wg, rows, wide, rps, tokens], s.Push(ColumnOffset), groupsX, Math.Max(groupsY, 1))
         {
             TexelBindings = texel ? 0b11u : 0u,
@@ -77,9 +97,9 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast
     }
 
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
-        LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs).Cost(inputs);
+        Shape(inputs, outputs).Cost(inputs);
 
     public override string Describe() =>
-        LinearShape.Describe(Kind, HasBias, ColumnOffset) + (RowsPerSubgroup > 0 ? $" rps={RowsPerSubgroup}" : "")
+        LinearShape.Describe(Kind, HasBias, ColumnOffset) + (HasResidual ? "+residual" : "") + (RowsPerSubgroup > 0 ? $" rps={RowsPerSubgroup}" : "")
         + (TexelLoads is { } t ? (t ? " texel" : " storage") : "");
 }

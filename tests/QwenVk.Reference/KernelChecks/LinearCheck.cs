@@ -52,6 +52,29 @@ public static class LinearCheck
         });
     }
 
+    /// <summary>y = x W^T + r for a random residual r [N, M] (the matvec that absorbed the residual add), into a
+    /// poisoned y.</summary>
+    public static KernelCheck ResidualCase(string kernel, Func<Kernel> make, int n, int m, int k, string variant = "", double tolerance = 5e-4)
+    {
+        string name = $"N={n} M={m} K={k} residual{(variant != "" ? " " + variant : "")}";
+        return new KernelCheck(kernel, name, tolerance, (ctx, rng) =>
+        {
+            var x = Floats(rng, (long)n * k);
+            var w = Halfs(rng, (long)m * k).Half;
+            var r = Floats(rng, (long)n * m);
+            var expected = Reference(x, n, k, w, null, m);
+            for (int i = 0; i < expected.Length; i++) expected[i] += r[i];
+            var tx = Input(ctx, TensorType.Of(DType.F32, n, k), x, "x");
+            var tw = Input(ctx, TensorType.Of(DType.F16, m, k), w, "W");
+            var tr = Input(ctx, TensorType.Of(DType.F32, n, m), r, "residual");
+            var ty = Output(ctx, TensorType.Of(DType.F32, n, m), "y");
+            KernelRunner.Run(ctx, make(), [tx, tw, tr], [ty]);
+            var got = ReadF32(ty);
+            Free(tx, tw, tr, ty);
+            return Nmse(got, expected);
+        });
+    }
+
     /// <summary>A weight W [M, K] too large for one binding, held as RowSplit chunks in separate device tensors (as a
     /// model stores lm_head) and applied with one dispatch per chunk into one y [N, M]. The split uses at most
     /// <paramref name="maxBytes"/> per chunk (lavapipe's 128 MiB limit by default, also where the device's is larger).</summary>

@@ -37,5 +37,9 @@ public static class MatVecCheck
         LinearCheck.Case("matvec", Loads(true), n: 2, m: 896, k: 896, bias: true, variant: "texel"),
         LinearCheck.Case("matvec", Loads(true), n: 1, m: 896, k: 4864, bias: false, variant: "texel"),
         LinearCheck.Case("matvec", Loads(true), n: 3, m: 131, k: 96, bias: true, col: 3, totalCols: 140, variant: "texel"),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true), n: 1, m: 896, k: 4864),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true), n: 2, m: 67, k: 37),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, texelLoads: false, residual: true), n: 1, m: 896, k: 896, variant: "storage"),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, texelLoads: true, residual: true), n: 3, m: 131, k: 96, variant: "texel"),
     ];
 }

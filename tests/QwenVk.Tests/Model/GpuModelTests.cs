@@ -2,6 +2,7 @@ using QwenVk.Model.Inference;
 using QwenVk.Reference;
 using QwenVk.Reference.Model;
 using QwenVk.Runtime.Graph;
+using QwenVk.Runtime.Kernels;
 using QwenVk.Tools.Checkpoints;
 
 namespace QwenVk.Tests.Model;
@@ -140,6 +141,10 @@ public sealed class GpuModelTests(GpuFixture gpu)
         Assert.Contains("L1.gate_up", decode);
         Assert.DoesNotContain("L0.k", decode);
         Assert.DoesNotContain("L1.up", decode);
+        Assert.Contains("L0.qk_rope", decode);
+        // The residual adds went into the o and down products.
+        Assert.Equal(4, model.Graph(1).Nodes.Count(n => n.Kernel.Describe() == "matvec+residual"));
+        Assert.DoesNotContain(model.Graph(1).Nodes, n => n.Kernel is AddKernel);
         var prefill = model.Graph(4).Nodes.Select(n => n.Name).ToHashSet();
         Assert.Contains("L0.k", prefill);
         Assert.DoesNotContain("L0.qkv", prefill);
