@@ -21,6 +21,11 @@ layout(constant_id = 3) const uint RPS = 2;   // rows one subgroup computes toge
 // On CPU drivers prefill runs here with RPS x TOK = 16 x 8 instead of in the tiled matmul: loads per multiply-add
 // drop 8-fold, and it measured 2.95 GFLOP/s against the tiled kernel's 0.55-0.86 (lavapipe, 128x896x896).
 layout(constant_id = 4) const uint TOK = 1;
+// 1: each lane owns RPS rows of its own and walks the whole of K (needs WIDE), so no cross-lane reduction and one
+// store serves a row per lane. Chosen on CPU drivers, where a subgroupAdd and a one-lane store are loops over the
+// SIMD lanes that cost as much per row as ~9 iterations of the K loop (fitted from 896- vs 4864-wide rows). GPUs
+// keep lanes along K (coalesced loads).
+layout(constant_id = 5) const uint LANE_ROWS = 0;
 layout(local_size_x_id = 0) in;
 
 #ifdef TEXEL_LOADS
@@ -108,16 +113,58 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
     }
 }
 
+// Rows m0 + lane + j * lanes (j < RPS) for this lane, tokens n0 .. n0 + TOK. x is the same for every lane.
+void lane_rows_dot(uint n0, uint m0, uint lane, uint lanes) {
+    float acc[RPS * TOK];
+    uint wrow[RPS];
+    uint xrow[TOK];
+    uint k8 = p.K / 8;
+    for (uint i = 0; i < RPS * TOK; i++) acc[i] = 0.0;
+    for (uint r = 0; r < RPS; r++) wrow[r] = min(m0 + lane + r * lanes, p.M - 1) * k8;
+    for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (p.K / 4);
+    for (uint i = 0; i < k8; i++) {
+        vec4 a[TOK];
+        vec4 b[TOK];
+        for (uint t = 0; t < TOK; t++) {
+            a[t] = LOAD_X4(xrow[t] + 2 * i);
+            b[t] = LOAD_X4(xrow[t] + 2 * i + 1);
+        }
+        for (uint r = 0; r < RPS; r++) {
+            uvec4 q = LOAD_W8(wrow[r] + i);
+            vec4 wa = vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y));
+            vec4 wb = vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w));
+            for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += dot(wa, a[t]) + dot(wb, b[t]);
+        }
+    }
+    for (uint r = 0; r < RPS; r++) {
+        uint m = m0 + lane + r * lanes;
+        for (uint t = 0; t < TOK; t++) {
+            uint n = n0 + t;
+            if (m >= p.M || n >= p.N) continue;
+            float v = acc[r * TOK + t];
+#ifdef HAS_BIAS
+            v += float(bias[m]);
+#endif
+#ifdef HAS_RESIDUAL
+            v += residual[n * p.rowStride + p.col + m];
+#endif
+            y[n * p.rowStride + p.col + m] = v;
+        }
+    }
+}
+
 void main() {
     uint lane = gl_SubgroupInvocationID;
     uint lanes = gl_SubgroupSize;
     // The loops over n and g only iterate more than once when the grid was capped at maxComputeWorkGroupCount.
     for (uint n = gl_WorkGroupID.y * TOK; n < p.N; n += gl_NumWorkGroups.y * TOK) {
         for (uint g = gl_WorkGroupID.x; g * ROWS < p.M; g += gl_NumWorkGroups.x) {
-            for (uint r = gl_SubgroupID * RPS; r < ROWS; r += gl_NumSubgroups * RPS) {
+            uint span = LANE_ROWS != 0 ? RPS * lanes : RPS;  // rows one subgroup covers
+            for (uint r = gl_SubgroupID * span; r < ROWS; r += gl_NumSubgroups * span) {
                 uint m0 = g * ROWS + r;
                 if (m0 >= p.M) break;  // the same for the whole subgroup, so subgroupAdd stays uniform
-                rows_dot(n, m0, lane, lanes);
+                if (LANE_ROWS != 0 && WIDE != 0) lane_rows_dot(n, m0, lane, lanes);
+                else rows_dot(n, m0, lane, lanes);
             }
         }
     }

@@ -36,11 +36,11 @@ public sealed class MatMulKernel : Kernel, IAbsorbsRowBroadcast
     {
         var s = LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs);
         // On CPU drivers shared-memory tiles do not pay (every load is a loop over the SIMD lanes): the matvec
-        // shader with 16 rows x 8 tokens per subgroup, each load of W serving 8 tokens and each load of x 16 rows,
-        // measured 2.95 GFLOP/s on lavapipe (128x896x896) against 0.55-0.86 for the tiled shader (4x4: 1.40,
-        // 8x8: 2.42, 16x16: 3.01).
+        // shader with 8 tokens per subgroup, each load of W serving 8 tokens, measured 2.95 GFLOP/s on lavapipe
+        // (128x896x896, 16 rows per subgroup) against 0.55-0.86 for the tiled shader (4x4: 1.40, 8x8: 2.42,
+        // 16x16: 3.01); with texel loads and lanes owning 4 rows each it reaches 16-25 (MatVecKernel.Geometry).
         if (Tiles is null && caps.Kind == DeviceKind.Cpu)
-            return new MatVecKernel(HasBias, ColumnOffset, rowsPerSubgroup: 16).Plan(inputs, outputs, caps, tokens: 8);
+            return new MatVecKernel(HasBias, ColumnOffset).Plan(inputs, outputs, caps, tokens: 8);
         var t = Tiles ?? MatMulTiles.For(caps);
         t.CheckFits(caps);
         uint groupsX = DivUp(s.M, t.BN);

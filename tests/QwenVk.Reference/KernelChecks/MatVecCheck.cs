@@ -12,6 +12,7 @@ public static class MatVecCheck
     /// <summary>A fixed rows-per-subgroup, so the GPU choice (1) and odd values are covered on any device.</summary>
     static Func<bool, int, Kernel> Rps(int rows) => (bias, col) => new MatVecKernel(bias, col, rows);
     static Func<bool, int, Kernel> Loads(bool texel) => (bias, col) => new MatVecKernel(bias, col, texelLoads: texel);
+    static Func<bool, int, Kernel> Lanes(bool laneRows, int rows = 0) => (bias, col) => new MatVecKernel(bias, col, rows, laneRows: laneRows);
 
     public static IEnumerable<KernelCheck> Cases() =>
     [
@@ -37,6 +38,12 @@ public static class MatVecCheck
         LinearCheck.Case("matvec", Loads(true), n: 2, m: 896, k: 896, bias: true, variant: "texel"),
         LinearCheck.Case("matvec", Loads(true), n: 1, m: 896, k: 4864, bias: false, variant: "texel"),
         LinearCheck.Case("matvec", Loads(true), n: 3, m: 131, k: 96, bias: true, col: 3, totalCols: 140, variant: "texel"),
+        LinearCheck.Case("matvec", Lanes(true), n: 1, m: 4864, k: 896, bias: false, variant: "lane-rows"),
+        LinearCheck.Case("matvec", Lanes(true, 3), n: 3, m: 131, k: 96, bias: true, col: 3, totalCols: 140, variant: "lane-rows rps=3"),
+        LinearCheck.Case("matvec", Lanes(true), n: 2, m: 896, k: 4864, bias: false, variant: "lane-rows"),
+        LinearCheck.Case("matvec", Lanes(false), n: 1, m: 4864, k: 896, bias: true, variant: "lanes-along-k"),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true, laneRows: true), n: 1, m: 896, k: 896, variant: "lane-rows"),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true, laneRows: false), n: 1, m: 131, k: 96, variant: "lanes-along-k"),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true), n: 1, m: 896, k: 4864),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true), n: 2, m: 67, k: 37),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, texelLoads: false, residual: true), n: 1, m: 896, k: 896, variant: "storage"),

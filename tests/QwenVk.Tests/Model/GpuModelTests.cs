@@ -32,6 +32,7 @@ public sealed class GpuModelTests(GpuFixture gpu)
         // Qwen2.5-0.5B's proportions scaled down so that q/k/v (with biases) and gate/up are stored stacked and decode
         // runs them as one product each (every member and slice 256-byte aligned).
         ["qwen2-f16-stacked"] = new() { Architecture = MakerArchitecture.Qwen2, DType = MakerDType.F16, HiddenSize = 256, Heads = 4, KeyValueHeads = 2, IntermediateSize = 384, VocabSize = 500, Layers = 2, Seed = 17 },
+        ["qwen3-bf16-stacked"] = new() { Architecture = MakerArchitecture.Qwen3, DType = MakerDType.BF16, HiddenSize = 256, Heads = 4, KeyValueHeads = 2, HeadDim = 64, IntermediateSize = 384, VocabSize = 500, Layers = 2, Seed = 18 },
     };
 
     [Theory, MemberData(nameof(Specs))]
