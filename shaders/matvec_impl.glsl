@@ -1,4 +1,4 @@
-// Body of matvec.comp / matvec_bias.comp: y[n, col + m] = sum_k x[n, k] * W[m, k] (+ bias[m]).
+// Body of matvec*.comp: y[n, col + m] = sum_k x[n, k] * W[m, k] (+ bias[m] or + residual[n, m]).
 //
 // Why it looks like this: decode multiplies one or two activation rows by a whole weight matrix, so the kernel is
 // bound by reading W once. A subgroup owns RPS output rows: its lanes stride along K and one subgroupAdd per row
@@ -18,8 +18,9 @@ layout(constant_id = 1) const uint ROWS = 8;  // output rows (of W) per workgrou
 layout(constant_id = 2) const uint WIDE = 0;  // 1 when K % 8 == 0: uvec4 weight loads
 layout(constant_id = 3) const uint RPS = 2;   // rows one subgroup computes together, sharing each load of x
 // Activation rows (tokens) one subgroup computes together, sharing each load (and fp16 unpack) of W. 1 for decode.
-// On CPU drivers prefill runs here with RPS x TOK = 16 x 8 instead of in the tiled matmul: loads per multiply-add
-// drop 8-fold, and it measured 2.95 GFLOP/s against the tiled kernel's 0.55-0.86 (lavapipe, 128x896x896).
+// On CPU drivers prefill runs here with TOK = 8 instead of in the tiled matmul: loads per multiply-add drop 8-fold
+// (2.95 GFLOP/s against the tiled kernel's 0.55-0.86 on lavapipe, 128x896x896, before texel loads and lane rows;
+// 21-25 GFLOP/s with both).
 layout(constant_id = 4) const uint TOK = 1;
 // 1: each lane owns RPS rows of its own and walks the whole of K (needs WIDE), so no cross-lane reduction and one
 // store serves a row per lane. Chosen on CPU drivers, where a subgroupAdd and a one-lane store are loops over the
@@ -31,7 +32,7 @@ layout(local_size_x_id = 0) in;
 #ifdef TEXEL_LOADS
 // x and W read as uniform texel buffers of 16-byte texels (WIDE only). On lavapipe a storage-buffer load is a
 // branchy loop over the SIMD lanes per 32-bit component; a texel fetch is one unrolled 16-byte load per lane, and
-// this kernel is all loads: matvec 896 x 4864 went 0.86 -> ? GB/s.
+// this kernel is all loads: matvec 896 x 4864 went 0.86 -> 8.7 GB/s.
 layout(binding = 0) uniform usamplerBuffer x4t;
 layout(binding = 1) uniform usamplerBuffer w8t;
 #define LOAD_X4(i) uintBitsToFloat(texelFetch(x4t, int(i)))
