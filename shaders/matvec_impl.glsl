@@ -60,31 +60,48 @@ layout(binding = 2) writeonly buffer Y { float y[]; };
 // rowStride: columns of y (Mtotal); col: first column this weight chunk writes.
 layout(push_constant) uniform Push { uint N; uint M; uint K; uint rowStride; uint col; } p;
 
+// One subgroup's (or lane's) work in flight: sums per (row, token), where each row of W and each token of x starts.
+// Module scope because glslang cannot pass arrays sized by specialization constants to functions.
+float acc[RPS * TOK];
+uint wrow[RPS];
+uint xrow[TOK];
+
+// acc[r * TOK + t] += the 8 products of W texel wrow[r] + i and x texels xrow[t] + 2i, 2i + 1 (K % 8 == 0 layout:
+// wrow in 16-byte units, xrow in vec4s). Shared by both row layouts; loads of x serve RPS rows, loads of W TOK tokens.
+void dot8(uint i) {
+    vec4 a[TOK];
+    vec4 b[TOK];
+    for (uint t = 0; t < TOK; t++) {
+        a[t] = LOAD_X4(xrow[t] + 2 * i);
+        b[t] = LOAD_X4(xrow[t] + 2 * i + 1);
+    }
+    for (uint r = 0; r < RPS; r++) {
+        uvec4 q = LOAD_W8(wrow[r] + i);
+        vec4 wa = vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y));
+        vec4 wb = vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w));
+        for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += dot(wa, a[t]) + dot(wb, b[t]);
+    }
+}
+
+// Writes output (n, m) = v plus this variant's bias or residual. The caller checks m < M and n < N.
+void store_y(uint n, uint m, float v) {
+#ifdef HAS_BIAS
+    v += float(bias[m]);
+#endif
+#ifdef HAS_RESIDUAL
+    v += residual[n * p.rowStride + p.col + m];
+#endif
+    y[n * p.rowStride + p.col + m] = v;
+}
+
 // y[n0 .. n0 + TOK, col + m0 .. m0 + RPS) for one subgroup. Rows past M re-read row M - 1 and tokens past N re-read
 // token N - 1 (in bounds, never written) so the inner loop has no branch.
 void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
-    float acc[RPS * TOK];
-    uint wrow[RPS];
-    uint xrow[TOK];
     for (uint i = 0; i < RPS * TOK; i++) acc[i] = 0.0;
     for (uint r = 0; r < RPS; r++) wrow[r] = min(m0 + r, p.M - 1) * (WIDE != 0 ? p.K / 8 : p.K);
     for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (WIDE != 0 ? p.K / 4 : p.K);
     if (WIDE != 0) {
-        uint k8 = p.K / 8;
-        for (uint i = lane; i < k8; i += lanes) {
-            vec4 a[TOK];
-            vec4 b[TOK];
-            for (uint t = 0; t < TOK; t++) {
-                a[t] = LOAD_X4(xrow[t] + 2 * i);
-                b[t] = LOAD_X4(xrow[t] + 2 * i + 1);
-            }
-            for (uint r = 0; r < RPS; r++) {
-                uvec4 q = LOAD_W8(wrow[r] + i);
-                vec4 wa = vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y));
-                vec4 wb = vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w));
-                for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += dot(wa, a[t]) + dot(wb, b[t]);
-            }
-        }
+        for (uint i = lane; i < p.K / 8; i += lanes) dot8(i);
     }
 #ifndef TEXEL_LOADS
     else {
@@ -102,54 +119,24 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
         uint m = m0 + r;
         for (uint t = 0; t < TOK; t++) {
             float v = subgroupAdd(acc[r * TOK + t]);
-#ifdef HAS_BIAS
-            if (m < p.M) v += float(bias[m]);
-#endif
             uint n = n0 + t;
-#ifdef HAS_RESIDUAL
-            if (lane == 0 && m < p.M && n < p.N) v += residual[n * p.rowStride + p.col + m];
-#endif
-            if (lane == 0 && m < p.M && n < p.N) y[n * p.rowStride + p.col + m] = v;
+            if (lane == 0 && m < p.M && n < p.N) store_y(n, m, v);
         }
     }
 }
 
-// Rows m0 + lane + j * lanes (j < RPS) for this lane, tokens n0 .. n0 + TOK. x is the same for every lane.
+// Rows m0 + lane + j * lanes (j < RPS) for this lane, tokens n0 .. n0 + TOK, K % 8 == 0. x is the same for every
+// lane, and each lane's sums are whole: no reduction.
 void lane_rows_dot(uint n0, uint m0, uint lane, uint lanes) {
-    float acc[RPS * TOK];
-    uint wrow[RPS];
-    uint xrow[TOK];
-    uint k8 = p.K / 8;
     for (uint i = 0; i < RPS * TOK; i++) acc[i] = 0.0;
-    for (uint r = 0; r < RPS; r++) wrow[r] = min(m0 + lane + r * lanes, p.M - 1) * k8;
+    for (uint r = 0; r < RPS; r++) wrow[r] = min(m0 + lane + r * lanes, p.M - 1) * (p.K / 8);
     for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (p.K / 4);
-    for (uint i = 0; i < k8; i++) {
-        vec4 a[TOK];
-        vec4 b[TOK];
-        for (uint t = 0; t < TOK; t++) {
-            a[t] = LOAD_X4(xrow[t] + 2 * i);
-            b[t] = LOAD_X4(xrow[t] + 2 * i + 1);
-        }
-        for (uint r = 0; r < RPS; r++) {
-            uvec4 q = LOAD_W8(wrow[r] + i);
-            vec4 wa = vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y));
-            vec4 wb = vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w));
-            for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += dot(wa, a[t]) + dot(wb, b[t]);
-        }
-    }
+    for (uint i = 0; i < p.K / 8; i++) dot8(i);
     for (uint r = 0; r < RPS; r++) {
         uint m = m0 + lane + r * lanes;
         for (uint t = 0; t < TOK; t++) {
             uint n = n0 + t;
-            if (m >= p.M || n >= p.N) continue;
-            float v = acc[r * TOK + t];
-#ifdef HAS_BIAS
-            v += float(bias[m]);
-#endif
-#ifdef HAS_RESIDUAL
-            v += residual[n * p.rowStride + p.col + m];
-#endif
-            y[n * p.rowStride + p.col + m] = v;
+            if (m < p.M && n < p.N) store_y(n, m, acc[r * TOK + t]);
         }
     }
 }
