@@ -1,6 +1,5 @@
 using QwenVk.Model.Checkpoints;
 using QwenVk.Runtime;
-using QwenVk.Runtime.Graph;
 using QwenVk.Runtime.Kernels;
 using QwenVk.Runtime.Vulkan;
 
@@ -133,7 +132,7 @@ public sealed class GpuWeights : IDisposable
             var members = stack.Members.Select(m => shapes[m]).ToArray();
             if (members.Any(m => !m.Skip(1).SequenceEqual(members[0].Skip(1)))) continue;
             var bytes = members.Select(m => m.Aggregate(2L, (a, d) => a * d)).ToArray();
-            if (bytes.Any(b => b % (long)ComputeGraph.SliceAlignment != 0) || (ulong)bytes.Sum() > maxBytes) continue;
+            if (bytes.Any(b => b % (long)BufferRange.PortableAlignment != 0) || (ulong)bytes.Sum() > maxBytes) continue;
             var type = new TensorType(DType.F16, [checked((int)members.Sum(m => m[0])), .. members[0].Skip(1).Select(d => checked((int)d))]);
             ulong offset = 0;
             for (int i = 0; i < members.Length; i++)

@@ -63,7 +63,7 @@ public static class QwenGraphBuilder
         // costing a dispatch each. Prefill keeps them apart (a sliced multi-row output would be strided).
         bool Stacked(string weight, string? bias, params int[] sliceOffsets) =>
             n == 1 && s.Weights.Contains(weight) && (bias is null || s.Weights.Contains(bias))
-            && sliceOffsets.All(o => (ulong)o * 4 % ComputeGraph.SliceAlignment == 0);
+            && sliceOffsets.All(o => (ulong)o * 4 % BufferRange.PortableAlignment == 0);
 
         GraphTensor Norm(string name, GraphTensor x, string weight)
         {
@@ -89,9 +89,10 @@ public static class QwenGraphBuilder
             var attnIn = Norm(L("attn_norm"), x, QwenWeights.InputNorm(l));
             GraphTensor q, k, v;
             GraphTensor? qk = null;  // q and k side by side (stacked decode), roped by one dispatch
-            if (Stacked(QwenWeights.QkvProj(l), c.AttentionBias ? QwenWeights.QkvBias(l) : null, hq * dh, hq * dh + hkv * dh))
+            string? qkvBias = c.AttentionBias ? QwenWeights.QkvBias(l) : null;
+            if (Stacked(QwenWeights.QkvProj(l), qkvBias, hq * dh, hq * dh + hkv * dh))
             {
-                var qkv = Linear(L("qkv"), attnIn, QwenWeights.QkvProj(l), c.AttentionBias ? QwenWeights.QkvBias(l) : null, hq * dh + 2 * hkv * dh);
+                var qkv = Linear(L("qkv"), attnIn, QwenWeights.QkvProj(l), qkvBias, hq * dh + 2 * hkv * dh);
                 q = g.Slice(qkv, 0, TensorType.Of(DType.F32, n, hq * dh), L("q"));
                 k = g.Slice(qkv, hq * dh, TensorType.Of(DType.F32, n, hkv * dh), L("k"));
                 v = g.Slice(qkv, hq * dh + hkv * dh, TensorType.Of(DType.F32, n, hkv * dh), L("v"));

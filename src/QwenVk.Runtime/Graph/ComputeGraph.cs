@@ -1,4 +1,5 @@
 using QwenVk.Runtime.Kernels;
+using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Runtime.Graph;
 
@@ -57,19 +58,16 @@ public sealed class ComputeGraph
 
     /// <summary>A contiguous part of a tensor: <paramref name="type"/>'s elements starting at element
     /// <paramref name="elementOffset"/> of <paramref name="of"/> (e.g. q, k and v inside one fused projection's
-    /// output row). The byte offset must suit every binding (a multiple of 256, the largest alignment Vulkan allows
-    /// for storage buffers). Dependencies are tracked on the whole base tensor; barriers on the exact bytes.</summary>
+    /// output row). The byte offset must suit every binding (a multiple of <see cref="BufferRange.PortableAlignment"/>). Dependencies are tracked on the whole base tensor; barriers on the exact bytes.</summary>
     public GraphTensor Slice(GraphTensor of, long elementOffset, TensorType type, string? name = null)
     {
         if (type.DType != of.Type.DType || elementOffset < 0 || elementOffset + type.Elements > of.Type.Elements)
             throw new ArgumentException($"slice {type} at element {elementOffset} of '{of.Name}' {of.Type} must keep dtype and stay inside.");
         ulong bytes = (ulong)elementOffset * (ulong)TensorType.SizeOf(type.DType);
-        if (bytes % SliceAlignment != 0)
-            throw new ArgumentException($"slice of '{of.Name}' at byte {bytes} is not a multiple of {SliceAlignment} bytes, so it cannot be bound on every device.");
+        if (bytes % BufferRange.PortableAlignment != 0)
+            throw new ArgumentException($"slice of '{of.Name}' at byte {bytes} is not a multiple of {BufferRange.PortableAlignment} bytes, so it cannot be bound on every device.");
         return NewTensor(name ?? $"{of.Name}.slice", type, of.Kind, of.Category, of, bytes);
     }
-
-    public const ulong SliceAlignment = 256;
 
     GraphTensor NewTensor(string name, TensorType type, TensorKind kind, string category, GraphTensor? viewOf = null, ulong byteOffset = 0)
     {

@@ -40,7 +40,7 @@ public static class GraphCompiler
         nodes = Cull(nodes);
         nodes = Order(nodes);
         var lifetimes = Lifetimes(nodes);
-        ulong align = Math.Max(256UL, ctx.Capabilities.MinStorageBufferOffsetAlignment);
+        ulong align = Math.Max(BufferRange.PortableAlignment, ctx.Capabilities.MinStorageBufferOffsetAlignment);
         var placement = options.Alias ? ArenaAllocator.Place(lifetimes, align) : ArenaAllocator.PlaceWithoutAliasing(lifetimes, align);
         var compiled = new CompiledGraph(ctx, graph.Name, nodes, lifetimes, placement, externals, declared, fused, options);
         try

@@ -1,3 +1,5 @@
+using QwenVk.Runtime.Vulkan;
+
 namespace QwenVk.Runtime.Kernels;
 
 /// <summary>Rows [FirstRow, FirstRow + RowCount) of a row-major tensor.</summary>
@@ -9,18 +11,18 @@ public readonly record struct RowChunk(int FirstRow, int RowCount)
 /// <summary>
 /// Splits a row-major tensor too large for one binding (maxStorageBufferRange: 128 MiB on lavapipe, where a 151936 x
 /// 896 fp16 vocabulary matrix is 272 MB) into row chunks that each fit. Every chunk but the last holds the same number
-/// of rows, a multiple chosen so that each chunk starts at a byte offset that is a multiple of 256 (the largest
-/// minStorageBufferOffsetAlignment Vulkan allows), so the chunks can also be bound as ranges of one buffer.
+/// of rows, a multiple chosen so that each chunk starts at a byte offset that is a multiple of
+/// <see cref="BufferRange.PortableAlignment"/>, so the chunks can also be bound as ranges of one buffer.
 /// </summary>
 public static class RowSplit
 {
-    public const long Alignment = 256;
 
     public static IReadOnlyList<RowChunk> Split(long rows, long bytesPerRow, ulong maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytesPerRow);
-        long alignRows = Alignment / (long)System.Numerics.BigInteger.GreatestCommonDivisor(bytesPerRow, Alignment);
+        const long alignment = (long)BufferRange.PortableAlignment;
+        long alignRows = alignment / (long)System.Numerics.BigInteger.GreatestCommonDivisor(bytesPerRow, alignment);
         long fit = (long)Math.Min(maxBytes / (ulong)bytesPerRow, int.MaxValue);
         long perChunk = fit / alignRows * alignRows;
         if (rows <= fit) perChunk = rows;

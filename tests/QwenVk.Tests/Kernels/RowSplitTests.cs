@@ -1,4 +1,5 @@
 using QwenVk.Runtime.Kernels;
+using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Tests.Kernels;
 
@@ -19,7 +20,7 @@ public sealed class RowSplitTests
             Assert.Equal(next, c.FirstRow);
             Assert.True(c.RowCount > 0);
             Assert.True(c.RowCount * bytesPerRow <= maxBytes, $"chunk {c} is {c.RowCount * bytesPerRow} bytes > {maxBytes}");
-            Assert.Equal(0, c.ByteOffset(bytesPerRow) % RowSplit.Alignment);
+            Assert.Equal(0, c.ByteOffset(bytesPerRow) % (long)BufferRange.PortableAlignment);
             next += c.RowCount;
         }
         Assert.Equal(rows, next);
