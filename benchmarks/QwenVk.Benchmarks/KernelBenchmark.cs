@@ -6,8 +6,9 @@ namespace QwenVk.Benchmarks;
 
 /// <summary>
 /// One kernel's cases of the suite (<see cref="KernelBenchSuite"/>), one BenchmarkDotNet parameter value each. The
-/// command buffer (a barrier, the case's dispatches, a barrier) is recorded once in the global set-up; the benchmark
-/// body submits it and waits for its fence.
+/// command buffers (a barrier, the case's dispatches, a barrier; one per weight copy the case rotates through, see
+/// <see cref="KernelBenchSuite.ColdWeightBytes"/>) are recorded once in the global set-up; the benchmark body submits
+/// the next one and waits for its fence.
 /// Mind what that measures: BenchmarkDotNet times the wall clock of the body, so each figure includes vkQueueSubmit,
 /// the fence wait and the wake-up of this thread (tens of microseconds), on top of the GPU time. Small kernels read
 /// far slower here than in `qwenvk kernels bench`, which reports GPU-timestamped time per dispatch in a batch; for
@@ -17,7 +18,8 @@ public abstract class KernelBenchmark
 {
     VulkanContext? _ctx;
     KernelBenchSetup? _setup;
-    CommandRecorder? _rec;
+    readonly List<CommandRecorder> _recs = new();
+    int _next;
 
     /// <summary>The suite's kernel kind this class runs ("matvec").</summary>
     protected abstract string Kernel { get; }
@@ -32,22 +34,31 @@ public abstract class KernelBenchmark
     {
         _ctx = VulkanContext.Create(new ContextOptions { Validation = false, Log = Console.Error.WriteLine });
         _setup = BenchCases.Find(Case).Setup(_ctx);
-        _rec = new CommandRecorder(_ctx);
-        _rec.Begin(oneTime: false);
-        _rec.Barrier();
-        _setup.Record(_rec);
-        _rec.Barrier();
-        _rec.End();
-        _rec.SubmitAndWait();  // lavapipe compiles the pipelines here, not in the first measured run
+        for (int copy = 0; copy < _setup.Copies; copy++)
+        {
+            var rec = new CommandRecorder(_ctx);
+            _recs.Add(rec);
+            rec.Begin(oneTime: false);
+            rec.Barrier();
+            _setup.Record(rec, copy);
+            rec.Barrier();
+            rec.End();
+            rec.SubmitAndWait();  // lavapipe compiles the pipelines here, not in the first measured run
+        }
     }
 
     [Benchmark]
-    public void Run() => _rec!.SubmitAndWait();
+    public void Run()
+    {
+        _recs[_next].SubmitAndWait();
+        _next = (_next + 1) % _recs.Count;
+    }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _rec?.Dispose();
+        foreach (var rec in _recs) rec.Dispose();
+        _recs.Clear();
         _setup?.Dispose();
         _ctx?.Dispose();
     }

@@ -24,14 +24,19 @@ static class KernelBenchCommand
             Description = "Measure each case for about this long (GPU time; at least --min-runs runs).",
             DefaultValueFactory = _ => 500,
         };
+        var hot = new Option<bool>("--hot")
+        {
+            Description = "Time decode products on one copy of their weight, which a large cache may hold between runs. " +
+                "By default each run reads the next of several copies (256 MiB in all), as a decode step reads weights from memory.",
+        };
         var minRuns = new Option<int>("--min-runs") { Description = "Fewest measured runs per case.", DefaultValueFactory = _ => 3 };
         var bench = new Command("bench", "Time every kernel at Qwen2.5 layer shapes (decode and prefill): median GPU time per run, GB/s, GFLOP/s, % of the device's copy bandwidth.")
         {
-            device, filter, preset, json, target, minRuns,
+            device, filter, preset, json, target, minRuns, hot,
         };
         bench.SetAction(r =>
         {
-            var cases = KernelBenchSuite.All(r.GetValue(preset)!).Where(c => c.Matches(r.GetValue(filter))).ToList();
+            var cases = KernelBenchSuite.All(r.GetValue(preset)!, r.GetValue(hot) ? 0 : KernelBenchSuite.ColdWeightBytes).Where(c => c.Matches(r.GetValue(filter))).ToList();
             if (cases.Count == 0)
                 throw new ArgumentException($"no benchmark case matches --filter '{r.GetValue(filter)}'.");
             var options = new BenchOptions(TargetSeconds: Math.Max(1, r.GetValue(target)) / 1e3, MinRuns: Math.Max(1, r.GetValue(minRuns)));
@@ -43,7 +48,7 @@ static class KernelBenchCommand
             progress.WriteLine($"device: {caps.Name} ({caps.Kind}, subgroup {caps.SubgroupSize}, maxStorageBufferRange {caps.MaxStorageBufferRange >> 20} MiB); timing: {(caps.TimestampsSupported ? "GPU timestamps" : "wall clock (no compute timestamps)")}");
             var copy = CopyBandwidth.Measure(ctx, options);
             progress.WriteLine($"copy bandwidth (vkCmdCopyBuffer {copy.Bytes >> 20} MiB, read + write): {copy.GBps:F1} GB/s, {copy.Timing.MedianNs / 1e6:F2} ms median of {copy.Timing.Runs}");
-            progress.WriteLine($"{"case",-34} {"shape",-46} {"disp",4} {"runs",5} {"median us",11} {"GB/s",8} {"GFLOP/s",8} {"%copy",6}");
+            progress.WriteLine($"{"case",-34} {"shape",-46} {"disp",4} {"copy",4} {"runs",5} {"median us",11} {"GB/s",8} {"GFLOP/s",8} {"%copy",6}");
             var results = new List<KernelBenchResult>();
             var errors = new List<(string Id, string Error)>();
             foreach (var c in cases)
@@ -52,7 +57,7 @@ static class KernelBenchCommand
                 {
                     var res = KernelBenchRunner.Run(ctx, c, options, copy.GBps);
                     results.Add(res);
-                    progress.WriteLine($"{Trim(c.Id, 34),-34} {Trim(c.Shape, 46),-46} {res.Dispatches,4} {res.Timing.Runs,5} {res.MedianUs,11:F1} {res.GBps,8:F2} {Opt(res.GFlops, "F2"),8} {Opt(res.PercentOfCopy, "F0"),6}");
+                    progress.WriteLine($"{Trim(c.Id, 34),-34} {Trim(c.Shape, 46),-46} {res.Dispatches,4} {res.Copies,4} {res.Timing.Runs,5} {res.MedianUs,11:F1} {res.GBps,8:F2} {Opt(res.GFlops, "F2"),8} {Opt(res.PercentOfCopy, "F0"),6}");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -68,7 +73,7 @@ static class KernelBenchCommand
                     options = new { target_ms = options.TargetSeconds * 1e3, options.MinRuns, options.MaxRuns },
                     cases = results.Select(x => new
                     {
-                        id = x.Case.Id, x.Case.Preset, x.Case.Phase, x.Case.Kernel, x.Case.Name, x.Case.Shape, x.Dispatches,
+                        id = x.Case.Id, x.Case.Preset, x.Case.Phase, x.Case.Kernel, x.Case.Name, x.Case.Shape, x.Dispatches, weight_copies = x.Copies,
                         x.Timing.Runs, x.MedianUs, min_us = x.Timing.MinNs / 1e3, max_us = x.Timing.MaxNs / 1e3,
                         bytes = x.Case.Cost.Bytes, flops = x.Case.Cost.Flops, gb_per_s = x.GBps, gflop_per_s = x.GFlops,
                         percent_of_copy = x.PercentOfCopy, x.Case.ComputeBound, gpu_timestamps = x.Timing.GpuTimestamps,

@@ -3,7 +3,8 @@ using QwenVk.Runtime.Vulkan;
 namespace QwenVk.Reference.KernelBenchmarks;
 
 /// <summary>The measured figures of one case. GB/s and GFLOP/s are the case's cost over the median run time.</summary>
-public sealed record KernelBenchResult(KernelBenchCase Case, BenchTiming Timing, int Dispatches, ulong AllocatedBytes, double CopyGBps)
+/// <param name="Copies">Weight copies the runs rotated through (<see cref="KernelBenchSuite.ColdWeightBytes"/>).</param>
+public sealed record KernelBenchResult(KernelBenchCase Case, BenchTiming Timing, int Dispatches, int Copies, ulong AllocatedBytes, double CopyGBps)
 {
     public double MedianUs => Timing.MedianNs / 1e3;
     public double GBps => Case.Cost.Bytes / Timing.MedianNs;
@@ -39,6 +40,6 @@ public static class KernelBenchRunner
     {
         using var setup = c.Setup(ctx, maxBindingBytes);
         var timing = BenchTimer.Measure(ctx, setup.Record, options);
-        return new KernelBenchResult(c, timing, setup.Dispatches, setup.AllocatedBytes, copyGBps);
+        return new KernelBenchResult(c, timing, setup.Dispatches, setup.Copies, setup.AllocatedBytes, copyGBps);
     }
 }

@@ -6,13 +6,16 @@ namespace QwenVk.Reference.KernelBenchmarks;
 
 /// <summary>The tensors and prepared dispatches of one benchmark case on a device. One run is every dispatch in
 /// order with no barrier between them: the only cases with several dispatches are row chunks of one split weight,
-/// which write disjoint columns and run back to back in the model too.</summary>
+/// which write disjoint columns and run back to back in the model too. A case may hold several copies of its
+/// dispatches over copies of its weight (<see cref="NextCopy"/>); successive runs take the copies in turn, so a
+/// weight smaller than the device's caches is read from memory each run, as in a model's decode step.</summary>
 public sealed class KernelBenchSetup : IDisposable
 {
     readonly VulkanContext _ctx;
     readonly List<DeviceTensor> _tensors = new();
-    readonly List<PreparedKernel> _kernels = new();
+    readonly List<List<PreparedKernel>> _copies = [[]];
     readonly Random _rng = new(1234);
+    int _nextCopy;
 
     internal KernelBenchSetup(VulkanContext ctx, ulong maxBindingBytes)
     {
@@ -21,7 +24,10 @@ public sealed class KernelBenchSetup : IDisposable
     }
 
     public ulong MaxBindingBytes { get; }
-    public int Dispatches => _kernels.Count;
+    /// <summary>Dispatches of one run.</summary>
+    public int Dispatches => _copies[0].Count;
+    /// <summary>How many copies of the case's dispatches (and weight) the runs rotate through.</summary>
+    public int Copies => _copies.Count;
     public ulong AllocatedBytes => (ulong)_tensors.Sum(t => (double)t.Buffer.Size);
 
     /// <summary>A tensor holding <paramref name="values"/>, or random values of its type (u32 tensors: zeros).</summary>
@@ -50,19 +56,30 @@ public sealed class KernelBenchSetup : IDisposable
     }
 
     public void Add(Kernel kernel, DeviceTensor[] inputs, DeviceTensor[] outputs) =>
-        _kernels.Add(KernelRunner.Prepare(_ctx, kernel, inputs, outputs));
+        _copies[^1].Add(KernelRunner.Prepare(_ctx, kernel, inputs, outputs));
 
-    /// <summary>Records one run: every dispatch of the case.</summary>
+    /// <summary>Starts another copy of the run: the <see cref="Add"/>s that follow form it.</summary>
+    public void NextCopy() => _copies.Add([]);
+
+    /// <summary>Records one run: every dispatch of the next copy in turn.</summary>
     public void Record(CommandRecorder r)
     {
-        foreach (var k in _kernels) k.Record(r);
+        Record(r, _nextCopy);
+        _nextCopy = (_nextCopy + 1) % _copies.Count;
+    }
+
+    /// <summary>Records one run of copy <paramref name="copy"/>.</summary>
+    public void Record(CommandRecorder r, int copy)
+    {
+        foreach (var k in _copies[copy]) k.Record(r);
     }
 
     public void Dispose()
     {
-        foreach (var k in _kernels) k.Dispose();
+        foreach (var k in _copies.SelectMany(c => c)) k.Dispose();
         foreach (var t in _tensors) t.Buffer.Dispose();
-        _kernels.Clear();
+        _copies.Clear();
+        _copies.Add([]);
         _tensors.Clear();
     }
 }

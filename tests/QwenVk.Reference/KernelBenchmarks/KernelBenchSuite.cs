@@ -16,22 +16,31 @@ public static class KernelBenchSuite
     /// <summary>KV cache rows (the context the model was opened with); decode attention runs at several positions in it.</summary>
     public const int CacheRows = 4096;
     public static readonly int[] DecodeContexts = [512, 4096];
+    /// <summary>Decode products rotate through copies of their weight adding up to at least this much, so each run
+    /// reads the weight from memory: a decode step streams every weight of the model once (~1 GB for 0.5B), so
+    /// none is in a cache, while one 896x896 weight (1.6 MB) timed alone would be read from the last-level cache
+    /// (32 MiB on the VM of docs/BENCHMARKS.md, 50-100 MiB on large GPUs) and report a bandwidth decode never sees.</summary>
+    public const ulong ColdWeightBytes = 256UL << 20;
+    /// <summary>At most this many copies (each is a buffer and a descriptor set).</summary>
+    public const int MaxWeightCopies = 160;
 
     /// <summary>The cases of "0.5b", "7b" or "all".</summary>
-    public static IReadOnlyList<KernelBenchCase> All(string preset)
+    public static IReadOnlyList<KernelBenchCase> All(string preset, ulong coldWeightBytes = ColdWeightBytes)
     {
         var shapes = preset.Equals("all", StringComparison.OrdinalIgnoreCase)
             ? BenchModelShape.Presets
             : BenchModelShape.Presets.Where(s => s.Name.Equals(preset, StringComparison.OrdinalIgnoreCase)).ToList();
         if (shapes.Count == 0)
             throw new ArgumentException($"unknown benchmark preset '{preset}'; use one of {string.Join(", ", BenchModelShape.Presets.Select(s => s.Name))} or all.");
-        return shapes.SelectMany(s => For(s)).ToList();
+        return shapes.SelectMany(s => For(s, coldWeightBytes: coldWeightBytes)).ToList();
     }
 
-    /// <summary>The decode and prefill cases of one model shape.</summary>
-    public static IEnumerable<KernelBenchCase> For(BenchModelShape m, int prefillTokens = PrefillTokens, int cacheRows = CacheRows, IReadOnlyList<int>? decodeContexts = null)
+    /// <summary>The decode and prefill cases of one model shape. <paramref name="coldWeightBytes"/>: see
+    /// <see cref="ColdWeightBytes"/>; 0 times one copy of each weight (cache-hot where it fits).</summary>
+    public static IEnumerable<KernelBenchCase> For(BenchModelShape m, int prefillTokens = PrefillTokens, int cacheRows = CacheRows,
+        IReadOnlyList<int>? decodeContexts = null, ulong coldWeightBytes = ColdWeightBytes)
     {
-        var b = new CaseFactory(m.Name);
+        var b = new CaseFactory(m.Name, coldWeightBytes);
         int h = m.Hidden;
         var ropeTable = TensorType.Of(DType.F32, cacheRows, m.HeadDim / 2, 2);
         var cache = TensorType.Of(DType.F16, m.HeadsKv, cacheRows, m.HeadDim);
@@ -86,7 +95,7 @@ public static class KernelBenchSuite
     static TensorType F16(params int[] shape) => TensorType.Of(DType.F16, shape);
     static TensorType U32(params int[] shape) => TensorType.Of(DType.U32, shape);
 
-    sealed class CaseFactory(string preset)
+    sealed class CaseFactory(string preset, ulong coldWeightBytes)
     {
         public string Phase = "";
 
@@ -113,12 +122,17 @@ public static class KernelBenchSuite
             var (x, w, y) = (F32(n, k), F16(m, k), F32(n, m));
             var logical = Make(0);
             logical.Validate([x, w], [y]);
+            int copies = decode ? (int)Math.Clamp((coldWeightBytes + w.Bytes - 1) / w.Bytes, 1, (ulong)MaxWeightCopies) : 1;
             return new KernelBenchCase(preset, Phase, logical.Kind, name, Describe([x, w], [y]), logical.Cost([x, w], [y]), !decode, s =>
             {
                 var tx = s.Tensor(x, "x");
                 var ty = s.Tensor(y, "y");
-                foreach (var (chunk, tw) in s.Weight(w, "W"))
-                    s.Add(Make(chunk.FirstRow), [tx, tw], [ty]);
+                for (int copy = 0; copy < copies; copy++)
+                {
+                    if (copy > 0) s.NextCopy();
+                    foreach (var (chunk, tw) in s.Weight(w, $"W{copy}"))
+                        s.Add(Make(chunk.FirstRow), [tx, tw], [ty]);
+                }
             });
         }
 

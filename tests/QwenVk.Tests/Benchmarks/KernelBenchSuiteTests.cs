@@ -50,7 +50,7 @@ public sealed class KernelBenchRunTests(GpuFixture gpu)
     public void EveryTinyCaseRunsCleanlyAndSplitWeightsDispatchPerChunk()
     {
         var options = new BenchOptions(TargetSeconds: 1e-3, MinRuns: 3, MaxRuns: 5);
-        var cases = KernelBenchSuite.For(Tiny, prefillTokens: 16, cacheRows: 64, decodeContexts: [8, 64]).ToList();
+        var cases = KernelBenchSuite.For(Tiny, prefillTokens: 16, cacheRows: 64, decodeContexts: [8, 64], coldWeightBytes: 64 << 10).ToList();
         // 1000 x 64 fp16 rows of 128 bytes: 256 rows (32 KiB) per chunk, 4 chunks.
         var results = cases.Select(c => KernelBenchRunner.Run(gpu.Ctx, c, options, copyGBps: 1, maxBindingBytes: 32 << 10)).ToList();
         Assert.All(results, r =>
@@ -61,6 +61,11 @@ public sealed class KernelBenchRunTests(GpuFixture gpu)
         Assert.Equal(4, results.Single(r => r.Case.Id == "tiny/decode/matvec.lm_head").Dispatches);
         Assert.Equal(4, results.Single(r => r.Case.Id == "tiny/prefill/embedding.tokens").Dispatches);
         Assert.Equal(1, results.Single(r => r.Case.Id == "tiny/prefill/matmul.down").Dispatches);
+        // Decode products rotate through weight copies adding up to the cold size (64 x 64 fp16 = 8 KiB: 8 copies);
+        // the lm_head (125 KiB) is larger alone, and prefill products are compute-bound and keep one.
+        Assert.Equal(8, results.Single(r => r.Case.Id == "tiny/decode/matvec.q").Copies);
+        Assert.Equal(1, results.Single(r => r.Case.Id == "tiny/decode/matvec.lm_head").Copies);
+        Assert.Equal(1, results.Single(r => r.Case.Id == "tiny/prefill/matmul.q").Copies);
         Assert.Null(results.Single(r => r.Case.Id == "tiny/prefill/matmul.q").PercentOfCopy);
         Assert.NotNull(results.Single(r => r.Case.Id == "tiny/decode/matvec.q").PercentOfCopy);
         gpu.AssertClean();
