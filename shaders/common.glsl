@@ -12,3 +12,11 @@
 uint flat_index(uint wg) {
     return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * wg;
 }
+
+// silu(x) = x * sigmoid(x), written so exp never overflows (exp of a non-positive argument only): Vulkan does not
+// promise infinities survive arithmetic unless the device opts in.
+float silu(float x) {
+    float e = exp(-abs(x));
+    float sig = x >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    return x * sig;
+}

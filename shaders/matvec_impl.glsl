@@ -1,4 +1,5 @@
-// Body of matvec*.comp: y[n, col + m] = sum_k x[n, k] * W[m, k] (+ bias[m] or + residual[n, m]).
+// Body of matvec*.comp: y[n, col + m] = sum_k x[n, k] * W[m, k] (+ bias[m] or + residual[n, m]); or, with
+// SWIGLU, y[n, m] = silu(sum_k x[n, k] * W[m, k]) * sum_k x[n, k] * W[M + m, k] for W = [gate; up] stacked (2M rows).
 //
 // Why it looks like this: decode multiplies one or two activation rows by a whole weight matrix, so the kernel is
 // bound by reading W once. A subgroup owns RPS output rows: its lanes stride along K and one subgroupAdd per row
@@ -27,6 +28,10 @@ layout(constant_id = 4) const uint TOK = 1;
 // SIMD lanes that cost as much per row as ~9 iterations of the K loop (fitted from 896- vs 4864-wide rows). GPUs
 // keep lanes along K (coalesced loads).
 layout(constant_id = 5) const uint LANE_ROWS = 0;
+// 1: x is RMS-normalized on the way in, y = W (x / sqrt(mean(x^2) + eps)): the RMSNorm before a projection taken
+// into it (its weight folded into W's columns by the model), so it costs no dispatch. Every lane already reads all of
+// x (lane rows) or its share (lanes along K), so the sum of squares rides along with the loads.
+layout(constant_id = 6) const uint NORM_X = 0;
 layout(local_size_x_id = 0) in;
 
 #ifdef TEXEL_LOADS
@@ -57,14 +62,23 @@ layout(binding = 3) writeonly buffer Y { float y[]; };
 #else
 layout(binding = 2) writeonly buffer Y { float y[]; };
 #endif
+#ifdef SWIGLU
+// The MLP's activation taken into the gate/up product, so it costs no dispatch and the 2M products never leave
+// registers. Each output row needs two rows of W (gate m, up M + m): a subgroup's or lane's RPS rows are RPS / 2
+// pairs, taken in turn (gate, up, gate, up, ...), so acc[i] and acc[i + TOK] are the two halves of one output.
+const uint PAIR = 2;
+#else
+const uint PAIR = 1;
+#endif
 // rowStride: columns of y (Mtotal); col: first column this weight chunk writes.
-layout(push_constant) uniform Push { uint N; uint M; uint K; uint rowStride; uint col; } p;
+layout(push_constant) uniform Push { uint N; uint M; uint K; uint rowStride; uint col; float eps; } p;
 
 // One subgroup's (or lane's) work in flight: sums per (row, token), where each row of W and each token of x starts.
 // Module scope because glslang cannot pass arrays sized by specialization constants to functions.
 float acc[RPS * TOK];
 uint wrow[RPS];
 uint xrow[TOK];
+float ss[TOK];  // sums of x^2 per token (NORM_X)
 
 // acc[r * TOK + t] += the 8 products of W texel wrow[r] + i and x texels xrow[t] + 2i, 2i + 1 (K % 8 == 0 layout:
 // wrow in 16-byte units, xrow in vec4s). Shared by both row layouts; loads of x serve RPS rows, loads of W TOK tokens.
@@ -74,6 +88,7 @@ void dot8(uint i) {
     for (uint t = 0; t < TOK; t++) {
         a[t] = LOAD_X4(xrow[t] + 2 * i);
         b[t] = LOAD_X4(xrow[t] + 2 * i + 1);
+        if (NORM_X != 0) ss[t] += dot(a[t], a[t]) + dot(b[t], b[t]);
     }
     for (uint r = 0; r < RPS; r++) {
         uvec4 q = LOAD_W8(wrow[r] + i);
@@ -83,8 +98,22 @@ void dot8(uint i) {
     }
 }
 
-// Writes output (n, m) = v plus this variant's bias or residual. The caller checks m < M and n < N.
-void store_y(uint n, uint m, float v) {
+// The row of W that accumulator row r (of RPS) reads, for output row m (the caller clamps m to M - 1).
+uint w_row(uint m, uint r) {
+    return m + (r % PAIR) * p.M;
+}
+
+// 1 / RMS of token t's x (NORM_X), else 1; ss[t] must hold the whole row's sum of squares.
+float x_scale(uint t) {
+    return NORM_X != 0 ? 1.0 / sqrt(ss[t] / float(p.K) + p.eps) : 1.0;
+}
+
+// Writes output (n, m) = v plus this variant's bias or residual, or silu(v) * u for SWIGLU (u: the up product).
+// v and u are already scaled by x_scale. The caller checks m < M and n < N.
+void store_y(uint n, uint m, float v, float u) {
+#ifdef SWIGLU
+    v = silu(v) * u;
+#endif
 #ifdef HAS_BIAS
     v += float(bias[m]);
 #endif
@@ -98,7 +127,8 @@ void store_y(uint n, uint m, float v) {
 // token N - 1 (in bounds, never written) so the inner loop has no branch.
 void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
     for (uint i = 0; i < RPS * TOK; i++) acc[i] = 0.0;
-    for (uint r = 0; r < RPS; r++) wrow[r] = min(m0 + r, p.M - 1) * (WIDE != 0 ? p.K / 8 : p.K);
+    for (uint t = 0; t < TOK; t++) ss[t] = 0.0;
+    for (uint r = 0; r < RPS; r++) wrow[r] = w_row(min(m0 + r / PAIR, p.M - 1), r) * (WIDE != 0 ? p.K / 8 : p.K);
     for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (WIDE != 0 ? p.K / 4 : p.K);
     if (WIDE != 0) {
         for (uint i = lane; i < p.K / 8; i += lanes) dot8(i);
@@ -107,7 +137,10 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
     else {
         for (uint k = lane; k < p.K; k += lanes) {
             float a[TOK];
-            for (uint t = 0; t < TOK; t++) a[t] = x[xrow[t] + k];
+            for (uint t = 0; t < TOK; t++) {
+                a[t] = x[xrow[t] + k];
+                if (NORM_X != 0) ss[t] += a[t] * a[t];
+            }
             for (uint r = 0; r < RPS; r++) {
                 float wv = float(w[wrow[r] + k]);
                 for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += a[t] * wv;
@@ -115,28 +148,34 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
         }
     }
 #endif
-    for (uint r = 0; r < RPS; r++) {
-        uint m = m0 + r;
+    if (NORM_X != 0)
+        for (uint t = 0; t < TOK; t++) ss[t] = subgroupAdd(ss[t]);
+    for (uint r = 0; r < RPS; r += PAIR) {
+        uint m = m0 + r / PAIR;
         for (uint t = 0; t < TOK; t++) {
-            float v = subgroupAdd(acc[r * TOK + t]);
+            float sc = x_scale(t);
+            float v = subgroupAdd(acc[r * TOK + t]) * sc;
+            float u = PAIR == 2 ? subgroupAdd(acc[(r + 1) * TOK + t]) * sc : 0.0;
             uint n = n0 + t;
-            if (lane == 0 && m < p.M && n < p.N) store_y(n, m, v);
+            if (lane == 0 && m < p.M && n < p.N) store_y(n, m, v, u);
         }
     }
 }
 
-// Rows m0 + lane + j * lanes (j < RPS) for this lane, tokens n0 .. n0 + TOK, K % 8 == 0. x is the same for every
+// Rows m0 + lane + j * lanes (j < RPS / PAIR) for this lane, tokens n0 .. n0 + TOK, K % 8 == 0. x is the same for every
 // lane, and each lane's sums are whole: no reduction.
 void lane_rows_dot(uint n0, uint m0, uint lane, uint lanes) {
     for (uint i = 0; i < RPS * TOK; i++) acc[i] = 0.0;
-    for (uint r = 0; r < RPS; r++) wrow[r] = min(m0 + lane + r * lanes, p.M - 1) * (p.K / 8);
+    for (uint t = 0; t < TOK; t++) ss[t] = 0.0;
+    for (uint r = 0; r < RPS; r++) wrow[r] = w_row(min(m0 + lane + r / PAIR * lanes, p.M - 1), r) * (p.K / 8);
     for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (p.K / 4);
     for (uint i = 0; i < p.K / 8; i++) dot8(i);
-    for (uint r = 0; r < RPS; r++) {
-        uint m = m0 + lane + r * lanes;
+    for (uint r = 0; r < RPS; r += PAIR) {
+        uint m = m0 + lane + r / PAIR * lanes;
         for (uint t = 0; t < TOK; t++) {
             uint n = n0 + t;
-            if (m < p.M && n < p.N) store_y(n, m, acc[r * TOK + t]);
+            float sc = x_scale(t);
+            if (m < p.M && n < p.N) store_y(n, m, acc[r * TOK + t] * sc, PAIR == 2 ? acc[(r + 1) * TOK + t] * sc : 0.0);
         }
     }
 }
@@ -147,7 +186,7 @@ void main() {
     // The loops over n and g only iterate more than once when the grid was capped at maxComputeWorkGroupCount.
     for (uint n = gl_WorkGroupID.y * TOK; n < p.N; n += gl_NumWorkGroups.y * TOK) {
         for (uint g = gl_WorkGroupID.x; g * ROWS < p.M; g += gl_NumWorkGroups.x) {
-            uint span = LANE_ROWS != 0 ? RPS * lanes : RPS;  // rows one subgroup covers
+            uint span = (LANE_ROWS != 0 ? RPS * lanes : RPS) / PAIR;  // output rows one subgroup covers
             for (uint r = gl_SubgroupID * span; r < ROWS; r += gl_NumSubgroups * span) {
                 uint m0 = g * ROWS + r;
                 if (m0 >= p.M) break;  // the same for the whole subgroup, so subgroupAdd stays uniform

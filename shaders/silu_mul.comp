@@ -1,6 +1,6 @@
 #version 450
-// SwiGLU activation: out = silu(gate) * up. The sigmoid is written so exp never overflows (exp of a non-positive
-// argument only): Vulkan does not promise infinities survive arithmetic unless the device opts in.
+// SwiGLU activation: out = silu(gate) * up (silu in common.glsl). Decode takes it into the gate/up product
+// (matvec_swiglu*.comp); prefill runs it here.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
@@ -13,8 +13,5 @@ layout(push_constant) uniform Push { uint n; } p;
 void main() {
     uint i = flat_index(256);
     if (i >= p.n) return;
-    float x = g[i];
-    float e = exp(-abs(x));
-    float sig = x >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    o[i] = x * sig * u[i];
+    o[i] = silu(g[i]) * u[i];
 }

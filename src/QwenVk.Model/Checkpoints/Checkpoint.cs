@@ -106,6 +106,50 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
+    /// <summary>Reads one tensor as float32 (exact for every stored dtype) into <paramref name="destination"/>.</summary>
+    public void ReadAsSingle(string name, Span<float> destination)
+    {
+        var (file, info) = Lookup(name);
+        if (destination.Length != info.Elements)
+            throw new ArgumentException($"{name} has {info.Elements} elements ({info.ShapeText}); the destination holds {destination.Length}.", nameof(destination));
+        int size = SafeTensorInfo.ElementSize(info.DType);
+        for (long start = 0; start < info.Elements; start += ChunkElements)
+        {
+            int n = (int)Math.Min(ChunkElements, info.Elements - start);
+            HalfConversion.ToSingle(info.DType, file.Bytes(info, start * size, n * size), destination.Slice((int)start, n));
+        }
+    }
+
+    /// <summary>Like <see cref="ReadAsHalf(string, Span{Half})"/>, with every row multiplied elementwise by
+    /// <paramref name="columnScale"/> (one factor per column) in float32 before the one rounding to FP16: an RMSNorm's
+    /// weight folded into the projection that reads the norm's output.</summary>
+    public void ReadAsHalf(string name, Span<Half> destination, ReadOnlySpan<float> columnScale)
+    {
+        var (file, info) = Lookup(name);
+        if (destination.Length != info.Elements)
+            throw new ArgumentException($"{name} has {info.Elements} elements ({info.ShapeText}); the destination holds {destination.Length}.", nameof(destination));
+        int cols = (int)info.Shape[^1];
+        if (columnScale.Length != cols)
+            throw new ArgumentException($"{name} ({info.ShapeText}) has {cols} columns; the column scale has {columnScale.Length}.", nameof(columnScale));
+        int size = SafeTensorInfo.ElementSize(info.DType);
+        var scratch = new float[Math.Min(ChunkElements, info.Elements)];
+        for (long start = 0; start < info.Elements; start += ChunkElements)
+        {
+            int n = (int)Math.Min(ChunkElements, info.Elements - start);
+            var f = scratch.AsSpan(0, n);
+            HalfConversion.ToSingle(info.DType, file.Bytes(info, start * size, n * size), f);
+            int col = (int)(start % cols);
+            for (int i = 0; i < n; i++)
+            {
+                f[i] *= columnScale[col];
+                if (++col == cols) col = 0;
+            }
+            int overflow = HalfConversion.FromSingle(f, destination.Slice((int)start, n));
+            if (overflow >= 0)
+                throw new InvalidDataException($"{file.Path}: tensor \"{name}\" element {start + overflow} times its RMSNorm weight is beyond the FP16 range (|x| > 65504); this checkpoint cannot run in FP16.");
+        }
+    }
+
     static int CopyHalf(ReadOnlySpan<byte> bytes, Span<Half> dst)
     {
         MemoryMarshal.Cast<byte, Half>(bytes).CopyTo(dst);

@@ -1,6 +1,6 @@
 namespace QwenVk.Model.Checkpoints;
 
-/// <summary>Conversions of stored weights to FP16, rounding to nearest even (.NET's float-to-Half conversion is
+/// <summary>Conversions of stored weights to FP16 (and, exactly, to float32), rounding to nearest even (.NET's float-to-Half conversion is
 /// correctly rounded; BF16-to-float is exact, so BF16 is rounded once).</summary>
 static class HalfConversion
 {
@@ -28,5 +28,26 @@ static class HalfConversion
             destination[i] = h;
         }
         return overflow;
+    }
+
+    /// <summary>Widens stored values (F16, BF16, F32) to float32, exactly.</summary>
+    public static void ToSingle(SafeTensorsDType dtype, ReadOnlySpan<byte> bytes, Span<float> destination)
+    {
+        switch (dtype)
+        {
+            case SafeTensorsDType.F32:
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
+                break;
+            case SafeTensorsDType.F16:
+                var h = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(bytes);
+                for (int i = 0; i < h.Length; i++) destination[i] = (float)h[i];
+                break;
+            case SafeTensorsDType.BF16:
+                var b = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(bytes);
+                for (int i = 0; i < b.Length; i++) destination[i] = BitConverter.Int32BitsToSingle(b[i] << 16);
+                break;
+            default:
+                throw new InvalidOperationException(dtype.ToString());
+        }
     }
 }

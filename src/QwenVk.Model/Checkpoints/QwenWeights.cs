@@ -85,6 +85,21 @@ public static class QwenWeights
         return list;
     }
 
+    /// <summary>Each projection that reads an RMSNorm's output, and that norm: the norm's weight is folded into the
+    /// projection's columns on upload (W diag(g) x / rms = W (g * x / rms)), so the GPU normalizes without a weight and
+    /// decode can take the norm into the product. The final norm stays apart: its reader, a tied lm_head, is the
+    /// embedding table too.</summary>
+    public static IReadOnlyDictionary<string, string> NormFolds(QwenConfig c)
+    {
+        var folds = new Dictionary<string, string>();
+        for (int i = 0; i < c.NumHiddenLayers; i++)
+        {
+            foreach (var p in new[] { QProj(i), KProj(i), VProj(i) }) folds[p] = InputNorm(i);
+            foreach (var p in new[] { Gate(i), Up(i) }) folds[p] = PostAttentionNorm(i);
+        }
+        return folds;
+    }
+
     /// <summary>Where the output projection comes from: lm_head.weight, or the embeddings when tied.</summary>
     public static string OutputWeights(QwenConfig c) => c.TieWordEmbeddings ? Embeddings : LmHead;
 }

@@ -19,10 +19,13 @@ public sealed record WeightChunk(GpuBuffer Buffer, int FirstRow, TensorType Type
 /// <summary>
 /// The checkpoint's weights on the GPU, in FP16, streamed one tensor at a time (BF16/F32 converted on the way), so the
 /// host never holds more than one tensor. On unified memory the tensor is converted straight into mapped GPU memory.
+/// The layers' RMSNorm weights are folded into the projections that read them (<see cref="QwenWeights.NormFolds"/>):
+/// those norms run without a weight (<see cref="IsFolded"/>).
 /// </summary>
 public sealed class GpuWeights : IDisposable
 {
     readonly Dictionary<string, WeightChunk[]> _tensors = new();
+    readonly HashSet<string> _foldedNorms = new();
 
     public long Bytes { get; private set; }
 
@@ -30,6 +33,10 @@ public sealed class GpuWeights : IDisposable
         : throw new KeyNotFoundException($"weight '{name}' was not loaded.");
 
     public bool Contains(string name) => _tensors.ContainsKey(name);
+
+    /// <summary>True when the norm weight <paramref name="norm"/> is folded into every projection that reads its
+    /// norm's output: that norm must run without its weight.</summary>
+    public bool IsFolded(string norm) => _foldedNorms.Contains(norm);
 
     public static unsafe GpuWeights Upload(VulkanContext ctx, Checkpoint checkpoint, IProgress<LoadProgress>? progress = null,
         CancellationToken cancel = default, ulong? maxChunkBytes = null)
@@ -39,12 +46,21 @@ public sealed class GpuWeights : IDisposable
         long done = 0;
         ulong maxBytes = Math.Min(maxChunkBytes ?? ulong.MaxValue, ctx.Capabilities.MaxStorageBufferRange);
         var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, maxBytes);
+        var folds = QwenWeights.NormFolds(checkpoint.Config);
+        var normWeights = new Dictionary<string, float[]>();
         var weights = new GpuWeights();
+        weights._foldedNorms.UnionWith(folds.Values);
         try
         {
             foreach (var e in expected)
             {
                 cancel.ThrowIfCancellationRequested();
+                float[]? scale = null;
+                if (folds.TryGetValue(e.Name, out var norm) && !normWeights.TryGetValue(norm, out scale))
+                {
+                    var info = checkpoint.Info(norm);
+                    checkpoint.ReadAsSingle(norm, normWeights[norm] = scale = new float[info.Elements]);
+                }
                 var shape = e.Shape.Select(d => checked((int)d)).ToArray();
                 int rows = shape[0];
                 long rowElements = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
@@ -58,7 +74,7 @@ public sealed class GpuWeights : IDisposable
                         weights._tensors[slot.Stack] = stack = [new WeightChunk(buffer, 0, slot.StackType)];
                     }
                     var type = new TensorType(DType.F16, shape);
-                    Write(checkpoint, e.Name, stack[0].Buffer, slot.Offset, elements);
+                    Write(checkpoint, e.Name, stack[0].Buffer, slot.Offset, elements, scale);
                     weights._tensors[e.Name] = [new WeightChunk(stack[0].Buffer, 0, type, slot.Offset)];
                 }
                 else
@@ -74,11 +90,11 @@ public sealed class GpuWeights : IDisposable
                             chunks.Add(new WeightChunk(buffer, firstRow, type));
                         }
                         if (splits.Count == 1)
-                            Write(checkpoint, e.Name, chunks[0].Buffer, 0, elements);
+                            Write(checkpoint, e.Name, chunks[0].Buffer, 0, elements, scale);
                         else
                         {
                             var host = new Half[elements];
-                            checkpoint.ReadAsHalf(e.Name, host);
+                            Read(checkpoint, e.Name, host, scale);
                             foreach (var c in chunks)
                                 c.Buffer.Upload<Half>(host.AsSpan((int)(c.FirstRow * rowElements), (int)c.Type.Elements));
                         }
@@ -103,18 +119,25 @@ public sealed class GpuWeights : IDisposable
         }
     }
 
-    /// <summary>Writes a whole tensor at <paramref name="offset"/> of <paramref name="buffer"/> as FP16. On unified
-    /// memory it is converted straight into the mapped GPU buffer, with no host copy.</summary>
-    static unsafe void Write(Checkpoint checkpoint, string name, GpuBuffer buffer, ulong offset, long elements)
+    /// <summary>Writes a whole tensor at <paramref name="offset"/> of <paramref name="buffer"/> as FP16, its columns
+    /// multiplied by <paramref name="columnScale"/> when given. On unified memory it is converted straight into the
+    /// mapped GPU buffer, with no host copy.</summary>
+    static unsafe void Write(Checkpoint checkpoint, string name, GpuBuffer buffer, ulong offset, long elements, float[]? columnScale)
     {
         if (buffer.IsMapped && elements <= int.MaxValue)
         {
-            checkpoint.ReadAsHalf(name, new Span<Half>(buffer.Mapped + offset, (int)elements));
+            Read(checkpoint, name, new Span<Half>(buffer.Mapped + offset, (int)elements), columnScale);
             return;
         }
         var host = new Half[elements];
-        checkpoint.ReadAsHalf(name, host);
+        Read(checkpoint, name, host, columnScale);
         buffer.Upload<Half>(host, offset);
+    }
+
+    static void Read(Checkpoint checkpoint, string name, Span<Half> destination, float[]? columnScale)
+    {
+        if (columnScale is null) checkpoint.ReadAsHalf(name, destination);
+        else checkpoint.ReadAsHalf(name, destination, columnScale);
     }
 
     readonly record struct StackSlot(string Stack, TensorType StackType, ulong Offset);

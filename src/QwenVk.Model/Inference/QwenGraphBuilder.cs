@@ -65,10 +65,13 @@ public static class QwenGraphBuilder
             n == 1 && s.Weights.Contains(weight) && (bias is null || s.Weights.Contains(bias))
             && sliceOffsets.All(o => (ulong)o * 4 % BufferRange.PortableAlignment == 0);
 
+        // A norm whose weight was folded into the projections reading it (GpuWeights) runs without one; decode
+        // then takes it into the stacked product that reads it (MatVecKernel.AbsorbInputNorm).
         GraphTensor Norm(string name, GraphTensor x, string weight)
         {
             var normed = g.Add(name, new RmsNormKernel(eps, hasWeight: false), [x], x.Type);
-            return g.Add(name + ".weight", new RowBroadcastKernel(BroadcastOp.Mul), [normed, Weight(weight)], x.Type);
+            return s.Weights.IsFolded(weight) ? normed
+                : g.Add(name + ".weight", new RowBroadcastKernel(BroadcastOp.Mul), [normed, Weight(weight)], x.Type);
         }
 
         var ids = Bind(g.Input("ids", TensorType.Of(DType.U32, n)), s.Ids);

@@ -90,9 +90,11 @@ public static class GraphCompiler
         }
     }
 
-    /// <summary>Fusion: a node whose only consumer is a row broadcast (bias add, weight multiply) or an add (the
-    /// residual connection) takes it into itself when its kernel can (<see cref="IAbsorbsRowBroadcast"/>,
-    /// <see cref="IAbsorbsResidual"/>), saving a dispatch and a round trip of the intermediate tensor through memory.</summary>
+    /// <summary>Fusion: a node whose only consumer is a row broadcast (bias add, weight multiply), an add (the
+    /// residual connection) or a SwiGLU of the two halves of its one-row output takes it into itself when its kernel
+    /// can (<see cref="IAbsorbsRowBroadcast"/>, <see cref="IAbsorbsResidual"/>, <see cref="IAbsorbsSwiGlu"/>); and an
+    /// RMSNorm without weight is taken into its only consumer when that can (<see cref="IAbsorbsInputNorm"/>). Each
+    /// saves a dispatch and a round trip of the intermediate tensor through memory.</summary>
     internal static List<PlannedNode> Fuse(List<PlannedNode> nodes)
     {
         var result = new List<PlannedNode>(nodes);
@@ -107,8 +109,14 @@ public static class GraphCompiler
             var writers = result.Where(n => n.Outputs.Any(t => t.Base == mid)).ToList();
             if (readers.Count != 1 || writers.Count != 1) continue;
             var consumer = readers[0];
-            // The consumer's other operand becomes the fused kernel's extra (last) input.
-            GraphTensor other;
+            if (producer.Kernel is RmsNormKernel { HasWeight: false } norm && consumer.Kernel is IAbsorbsInputNorm normAbsorber
+                && consumer.Inputs[0] == mid && consumer.Inputs.Skip(1).All(t => t.Base != mid))
+            {
+                if (FuseInputNorm(result, i, consumer, normAbsorber.AbsorbInputNorm(norm.Eps))) i--;
+                continue;
+            }
+            // The consumer's other operand, if any, becomes the fused kernel's extra (last) input.
+            GraphTensor? other;
             Kernel? fusedKernel;
             if (producer.Kernel is IAbsorbsRowBroadcast absorber && consumer.Kernel is IRowBroadcast broadcast
                 && consumer.Inputs[0] == mid && consumer.Inputs[1] != mid)
@@ -122,18 +130,24 @@ public static class GraphCompiler
                 other = consumer.Inputs[0] == mid ? consumer.Inputs[1] : consumer.Inputs[0];
                 fusedKernel = residual.AbsorbResidual();
             }
+            else if (producer.Kernel is IAbsorbsSwiGlu glu && consumer.Kernel is SiluMulKernel
+                && IsHalf(consumer.Inputs[0], mid, 0) && IsHalf(consumer.Inputs[1], mid, 1))
+            {
+                other = null;
+                fusedKernel = glu.AbsorbSwiGlu();
+            }
             else continue;
             if (fusedKernel is null) continue;
             int j = result.IndexOf(consumer);
             // Moving the consumer's work up to the producer is only safe if nothing in between touches its operand or output.
             bool clash = result.Skip(i + 1).Take(j - i - 1).Any(n =>
-                n.Outputs.Any(t => t.Base == other.Base) || n.Tensors.Any(t => t.Base == consumer.Outputs[0].Base));
+                (other is not null && n.Outputs.Any(t => t.Base == other.Base)) || n.Tensors.Any(t => t.Base == consumer.Outputs[0].Base));
             if (clash) continue;
             var fused = new PlannedNode
             {
                 Name = producer.Name,
                 Kernel = fusedKernel,
-                Inputs = [.. producer.Inputs, other],
+                Inputs = other is null ? producer.Inputs : [.. producer.Inputs, other],
                 Outputs = consumer.Outputs,
                 Declared = [.. producer.Declared, .. consumer.Declared],
             };
@@ -150,6 +164,42 @@ public static class GraphCompiler
         }
         return result;
     }
+
+    /// <summary>Replaces the RMSNorm at <paramref name="i"/> and its one reader by the reader with the norm taken in,
+    /// at the reader's place, reading the norm's input: safe when nothing in between writes that input.</summary>
+    static bool FuseInputNorm(List<PlannedNode> result, int i, PlannedNode consumer, Kernel? fusedKernel)
+    {
+        if (fusedKernel is null) return false;
+        var producer = result[i];
+        var source = producer.Inputs[0];
+        int j = result.IndexOf(consumer);
+        if (result.Skip(i + 1).Take(j - i - 1).Any(n => n.Outputs.Any(t => t.Base == source.Base))) return false;
+        var fused = new PlannedNode
+        {
+            Name = consumer.Name,
+            Kernel = fusedKernel,
+            Inputs = [source, .. consumer.Inputs.Skip(1)],
+            Outputs = consumer.Outputs,
+            Declared = [.. producer.Declared, .. consumer.Declared],
+        };
+        try
+        {
+            fused.Kernel.Validate(fused.Inputs.Select(t => t.Type).ToArray(), fused.Outputs.Select(t => t.Type).ToArray());
+        }
+        catch (KernelShapeException)
+        {
+            return false;
+        }
+        result[j] = fused;
+        result.RemoveAt(i);
+        return true;
+    }
+
+    /// <summary>True when <paramref name="t"/> is the first (<paramref name="half"/> 0) or second half of the one-row
+    /// tensor <paramref name="whole"/>: the gate and up parts of a stacked product's output.</summary>
+    static bool IsHalf(GraphTensor t, GraphTensor whole, int half) =>
+        t.Base == whole && whole.Type.Rows == 1 && t.Type.Elements * 2 == whole.Type.Elements
+        && t.ByteOffset == (ulong)half * t.Type.Bytes;
 
     /// <summary>Culling: keep a node only if it writes an output or persistent tensor, or a transient that a kept
     /// node reads. Walks backwards, so one pass suffices.</summary>

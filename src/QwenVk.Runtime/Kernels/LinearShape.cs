@@ -30,6 +30,9 @@ internal readonly record struct LinearShape(int N, int M, int K, int RowStride)
 
     public byte[] Push(int columnOffset) => new PushConstants().U(N).U(M).U(K).U(RowStride).U(columnOffset);
 
+    /// <summary>The matvec shader's block: the same, then the input RMSNorm's epsilon (unused without it).</summary>
+    public byte[] Push(int columnOffset, float eps) => new PushConstants().U(N).U(M).U(K).U(RowStride).U(columnOffset).F(eps);
+
     /// <summary>Weights and bias read once, activations read once, outputs written once; 2 FLOPs per multiply-add.</summary>
     public KernelCost Cost(IReadOnlyList<TensorType> inputs) =>
         new(inputs.Sum(t => (double)t.Bytes) + 4.0 * N * M, 2.0 * N * M * K);

@@ -6,19 +6,35 @@ namespace QwenVk.Runtime.Kernels;
 /// Decode matmul (few activation rows): y[n, columnOffset + m] = sum_k x[n, k] * W[m, k] (+ bias[m]); other columns
 /// of y are untouched, so a weight split by rows (larger than maxStorageBufferRange) is one dispatch per chunk.
 /// Bindings: x f32 [N, K], W f16 [M, K], then bias f16 [M] (<paramref name="hasBias"/>) or a residual f32 [N, M]
-/// added to the product (<paramref name="residual"/>), then y f32 [N, Mtotal].
+/// added to the product (<paramref name="residual"/>), then y f32 [N, Mtotal]. With <paramref name="swiGlu"/>, W is the
+/// MLP's gate and up weights stacked ([2M, K]) and y [N, M] = silu(x gate^T) * (x up^T).
 /// </summary>
-public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidual
+public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidual, IAbsorbsSwiGlu, IAbsorbsInputNorm
 {
     /// <summary>A matmul followed by a bias add is a matmul with a bias.</summary>
     public Kernel? Absorb(BroadcastOp op) =>
-        op == BroadcastOp.Add && !HasBias && !HasResidual && ColumnOffset == 0 ? new MatVecKernel(true, 0, RowsPerSubgroup, TexelLoads, laneRows: LaneRows) : null;
+        op == BroadcastOp.Add && PlainEpilogue ? With(hasBias: true) : null;
 
     /// <summary>A matmul whose output is then added to a residual stream is a matmul with a residual.</summary>
-    public Kernel? AbsorbResidual() =>
-        !HasBias && !HasResidual && ColumnOffset == 0 ? new MatVecKernel(false, 0, RowsPerSubgroup, TexelLoads, residual: true, laneRows: LaneRows) : null;
+    public Kernel? AbsorbResidual() => PlainEpilogue ? With(residual: true) : null;
+
+    /// <summary>A stacked gate/up product followed by the SwiGLU activation of its two halves is one product.</summary>
+    public Kernel? AbsorbSwiGlu() => PlainEpilogue && RowsPerSubgroup % 2 == 0 ? With(swiGlu: true) : null;
+
+    /// <summary>An RMSNorm (without weight) whose output only this product reads is taken in: x is normalized on
+    /// the way in.</summary>
+    public Kernel? AbsorbInputNorm(float eps) => NormEps is null ? With(normEps: eps) : null;
+
+    /// <summary>No bias, residual or activation yet, and every column of y: one of them may still be taken in.</summary>
+    bool PlainEpilogue => !HasBias && !HasResidual && !SwiGlu && ColumnOffset == 0;
+
+    MatVecKernel With(bool? hasBias = null, bool? residual = null, bool? swiGlu = null, float? normEps = null) =>
+        new(hasBias ?? HasBias, ColumnOffset, RowsPerSubgroup, TexelLoads, residual ?? HasResidual, LaneRows, swiGlu ?? SwiGlu, normEps ?? NormEps);
 
     public bool HasBias { get; }
+    public bool SwiGlu { get; }
+    /// <summary>Not null: x rows are RMS-normalized (with this epsilon, no weight) before the product.</summary>
+    public float? NormEps { get; }
     public bool HasResidual { get; }
     public int ColumnOffset { get; }
     /// <summary>Output rows one subgroup computes together; 0 lets <see cref="Plan"/> choose for the device.</summary>
@@ -34,9 +50,20 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     /// <param name="texelLoads">null (the default) chooses per device; tests set it to cover both load paths.</param>
     /// <param name="residual">y = x W^T + r with r a third input shaped like y (no bias, column offset 0).</param>
     /// <param name="laneRows">null (the default) chooses per device; tests set it to cover both layouts.</param>
-    public MatVecKernel(bool hasBias, int columnOffset = 0, int rowsPerSubgroup = 0, bool? texelLoads = null, bool residual = false, bool? laneRows = null)
+    /// <param name="swiGlu">W = [gate; up], y = silu(x gate^T) * (x up^T) (no bias or residual, column offset 0).
+    /// Rows per subgroup then count rows of W, gate and up rows alike, and must be even.</param>
+    /// <param name="normEps">Not null: y = W (x / sqrt(mean(x^2) + eps)), an RMSNorm without weight taken in (a model
+    /// folds the norm's weight into W's columns).</param>
+    public MatVecKernel(bool hasBias, int columnOffset = 0, int rowsPerSubgroup = 0, bool? texelLoads = null, bool residual = false, bool? laneRows = null,
+        bool swiGlu = false, float? normEps = null)
     {
+        if (normEps is { } e && !(e >= 0 && float.IsFinite(e)))
+            throw new ArgumentOutOfRangeException(nameof(normEps), normEps, "the RMSNorm epsilon must be finite and non-negative.");
+        NormEps = normEps;
         LaneRows = laneRows;
+        if (swiGlu && (hasBias || residual || columnOffset != 0 || rowsPerSubgroup % 2 != 0))
+            throw new ArgumentException("a matvec with SwiGLU has no bias or residual, writes every column of y (column offset 0) and an even number of rows per subgroup.");
+        SwiGlu = swiGlu;
         if (residual && (hasBias || columnOffset != 0))
             throw new ArgumentException("a matvec with a residual has no bias and writes every column of y (column offset 0).");
         HasResidual = residual;
@@ -79,8 +106,18 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
 
     public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) => Shape(inputs, outputs);
 
+    /// <summary>The shape with M = output columns (for SwiGLU half the rows of W).</summary>
     LinearShape Shape(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
     {
+        if (SwiGlu)
+        {
+            Expect(inputs.Count == 2, $"{Kind}+swiglu takes 2 inputs (x, W = [gate; up]), got {inputs.Count}");
+            var w = inputs[1];
+            Expect(w.DType == DType.F16 && w.Rank == 2 && w[0] % 2 == 0, $"{Kind}+swiglu: W must be f16 [2M, K] (gate rows, then up rows), got {w}");
+            var g = LinearShape.Check(Kind, false, 0, [inputs[0], TensorType.Of(DType.F16, w[0] / 2, w[1])], outputs);
+            Expect(g.M == g.RowStride, $"{Kind}+swiglu: y {outputs[0]} must have {g.M} columns, half of W's {w[0]} rows");
+            return g;
+        }
         if (!HasResidual) return LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs);
         Expect(inputs.Count == 3, $"{Kind}+residual takes 3 inputs (x, W, residual), got {inputs.Count}");
         var s = LinearShape.Check(Kind, false, 0, inputs.Take(2).ToArray(), outputs);
@@ -98,27 +135,34 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     internal KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps, uint tokens)
     {
         var s = Shape(inputs, outputs);
-        var (target, rps, laneRows) = Geometry(caps, s.M, s.K, tokens);
+        uint pair = SwiGlu ? 2u : 1u;
+        var (target, rps, laneRows) = Geometry(caps, s.M * (int)pair, s.K, tokens);
+        rps = (rps + pair - 1) / pair * pair;
         uint subgroup = Math.Max(1, caps.SubgroupSize);
         uint wide = s.K % 8 == 0 ? 1u : 0u;
         bool texel = wide == 1 && (TexelLoads ?? caps.TexelLoads);
         uint wg = Math.Min(Math.Max(target, subgroup), caps.MaxComputeWorkGroupInvocations);
         wg = Math.Max(subgroup, wg / subgroup * subgroup);
-        uint rows = wg / subgroup * rps * (laneRows ? subgroup : 1);
+        uint rows = wg / subgroup * (rps / pair) * (laneRows ? subgroup : 1);
         uint groupsX = Math.Min(DivUp(s.M, rows), caps.MaxComputeWorkGroupCount[0]);
         uint groupsY = Math.Min(DivUp(s.N, tokens), caps.MaxComputeWorkGroupCount[1]);
-        string shader = (HasBias ? "matvec_bias" : HasResidual ? "matvec_residual" : "matvec") + (texel ? "_texel" : "");
-        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u], s.Push(ColumnOffset), groupsX, Math.Max(groupsY, 1))
+        string shader = (HasBias ? "matvec_bias" : HasResidual ? "matvec_residual" : SwiGlu ? "matvec_swiglu" : "matvec") + (texel ? "_texel" : "");
+        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u],
+            s.Push(ColumnOffset, NormEps ?? 0f), groupsX, Math.Max(groupsY, 1))
         {
             TexelBindings = texel ? 0b11u : 0u,
         };
     }
 
-    public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
-        Shape(inputs, outputs).Cost(inputs);
+    public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        var s = Shape(inputs, outputs);
+        // SwiGLU: two products per output column (~10 more FLOPs for the activation, not counted).
+        return SwiGlu ? new(inputs.Sum(t => (double)t.Bytes) + 4.0 * s.N * s.M, 4.0 * s.N * s.M * s.K) : s.Cost(inputs);
+    }
 
     public override string Describe() =>
-        LinearShape.Describe(Kind, HasBias, ColumnOffset) + (HasResidual ? "+residual" : "") + (RowsPerSubgroup > 0 ? $" rps={RowsPerSubgroup}" : "")
+        LinearShape.Describe(Kind, HasBias, ColumnOffset) + (HasResidual ? "+residual" : "") + (SwiGlu ? "+swiglu" : "") + (NormEps is { } eps ? $"+rmsnorm(eps={eps})" : "") + (RowsPerSubgroup > 0 ? $" rps={RowsPerSubgroup}" : "")
         + (TexelLoads is { } t ? (t ? " texel" : " storage") : "")
         + (LaneRows is { } l ? (l ? " lane-rows" : " lanes-along-k") : "");
 }

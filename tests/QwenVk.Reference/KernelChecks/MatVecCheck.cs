@@ -1,4 +1,6 @@
+using QwenVk.Runtime;
 using QwenVk.Runtime.Kernels;
+using static QwenVk.Reference.KernelChecks.CheckData;
 
 namespace QwenVk.Reference.KernelChecks;
 
@@ -48,5 +50,33 @@ public static class MatVecCheck
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true), n: 2, m: 67, k: 37),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, texelLoads: false, residual: true), n: 1, m: 896, k: 896, variant: "storage"),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, texelLoads: true, residual: true), n: 3, m: 131, k: 96, variant: "texel"),
+        SwiGluCase(new MatVecKernel(false, swiGlu: true), n: 1, m: 4864, k: 896),
+        SwiGluCase(new MatVecKernel(false, swiGlu: true), n: 2, m: 67, k: 37),
+        SwiGluCase(new MatVecKernel(false, swiGlu: true), n: 1, m: 1000, k: 2560),
+        SwiGluCase(new MatVecKernel(false, laneRows: true, swiGlu: true), n: 3, m: 131, k: 96, variant: "lane-rows"),
+        SwiGluCase(new MatVecKernel(false, laneRows: false, swiGlu: true), n: 1, m: 4864, k: 896, variant: "lanes-along-k"),
+        SwiGluCase(new MatVecKernel(false, 0, 2, laneRows: false, swiGlu: true), n: 1, m: 131, k: 96, variant: "lanes-along-k rps=2"),
+        SwiGluCase(new MatVecKernel(false, 0, 6, laneRows: true, swiGlu: true), n: 1, m: 131, k: 96, variant: "lane-rows rps=6"),
+        SwiGluCase(new MatVecKernel(false, texelLoads: false, swiGlu: true), n: 1, m: 896, k: 896, variant: "storage"),
+        SwiGluCase(new MatVecKernel(false, texelLoads: true, swiGlu: true), n: 2, m: 896, k: 896, variant: "texel"),
     ];
+
+    /// <summary>y = silu(x gate^T) * (x up^T) with W = [gate; up] (2M rows), into a poisoned y [N, M]. Gates reach
+    /// +-20 or so (x and W scaled up), so both saturated tails of the sigmoid are covered.</summary>
+    static KernelCheck SwiGluCase(MatVecKernel kernel, int n, int m, int k, string variant = "", double tolerance = 5e-4) =>
+        new("matvec", $"N={n} M={m} K={k} swiglu{(variant != "" ? " " + variant : "")}", tolerance, (ctx, rng) =>
+        {
+            var x = Floats(rng, (long)n * k, 4.0);
+            var w = Halfs(rng, 2L * m * k).Half;
+            var gate = LinearCheck.Reference(x, n, k, w, null, m);
+            var up = LinearCheck.Reference(x, n, k, w.AsSpan(m * k), null, m);
+            var expected = SiluMulCheck.Reference(gate, up);
+            var tx = Input(ctx, TensorType.Of(DType.F32, n, k), x, "x");
+            var tw = Input(ctx, TensorType.Of(DType.F16, 2 * m, k), w, "W");
+            var ty = Output(ctx, TensorType.Of(DType.F32, n, m), "y");
+            KernelRunner.Run(ctx, kernel, [tx, tw], [ty]);
+            var got = ReadF32(ty);
+            Free(tx, tw, ty);
+            return Nmse(got, expected);
+        });
 }

@@ -97,6 +97,42 @@ public sealed class CheckpointTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(MakerDType.F32)]
+    [InlineData(MakerDType.BF16)]
+    [InlineData(MakerDType.F16)]
+    public void NormWeightsFoldIntoColumnsWithOneRounding(MakerDType dtype)
+    {
+        // The fold GpuWeights does: W[r, c] * g[c] in float32 from the stored values, then one rounding to FP16.
+        var spec = new CheckpointSpec { DType = dtype };
+        var made = CheckpointMaker.Make(spec, _dir.Path);
+        using var ckpt = Checkpoint.Open(_dir.Path);
+        string proj = QwenWeights.Gate(0), norm = QwenWeights.PostAttentionNorm(0);
+        var w = CheckpointMaker.StoredValues(spec, made.Tensors.Single(t => t.Name == proj));
+        var g = CheckpointMaker.StoredValues(spec, made.Tensors.Single(t => t.Name == norm));
+        var gRead = new float[g.Length];
+        ckpt.ReadAsSingle(norm, gRead);
+        Assert.Equal(g.Select(v => (float)v), gRead);
+        var folded = new Half[w.Length];
+        ckpt.ReadAsHalf(proj, folded, gRead);
+        int cols = g.Length;
+        for (int i = 0; i < w.Length; i++)
+            Assert.Equal((Half)((float)w[i] * gRead[i % cols]), folded[i]);
+        Assert.Throws<ArgumentException>(() => ckpt.ReadAsHalf(proj, folded, gRead.AsSpan(1)));
+    }
+
+    [Fact]
+    public void FoldedValueBeyondHalfRangeIsRefusedByName()
+    {
+        CheckpointMaker.Make(new CheckpointSpec { DType = MakerDType.F32 }, _dir.Path);
+        PatchTensor(QwenWeights.FinalNorm, MakerDType.F32, [1f, 40000f]);
+        using var ckpt = Checkpoint.Open(_dir.Path);
+        var scale = Enumerable.Repeat(2f, 64).ToArray();
+        var e = Assert.Throws<InvalidDataException>(() => ckpt.ReadAsHalf(QwenWeights.FinalNorm, new Half[64], scale));
+        Assert.Contains("model.norm.weight", e.Message);
+        Assert.Contains("RMSNorm weight", e.Message);
+    }
+
     [Fact]
     public void ValueBeyondHalfRangeIsRefusedByName()
     {

@@ -143,13 +143,40 @@ public sealed class GpuModelTests(GpuFixture gpu)
         Assert.DoesNotContain("L0.k", decode);
         Assert.DoesNotContain("L1.up", decode);
         Assert.Contains("L0.qk_rope", decode);
-        // The residual adds went into the o and down products.
-        Assert.Equal(4, model.Graph(1).Nodes.Count(n => n.Kernel.Describe() == "matvec+residual"));
-        Assert.DoesNotContain(model.Graph(1).Nodes, n => n.Kernel is AddKernel);
+        // The residual adds went into the o and down products, the layers' RMSNorms (weights folded into q/k/v and
+        // gate/up) into the stacked products that read them, the SwiGLU into gate/up: only the final norm is left.
+        var nodes = model.Graph(1).Nodes;
+        Assert.Equal(4, nodes.Count(n => n.Kernel.Describe() == "matvec+residual"));
+        Assert.DoesNotContain(nodes, n => n.Kernel is AddKernel or SiluMulKernel);
+        Assert.Equal("final_norm", Assert.Single(nodes, n => n.Kernel is RmsNormKernel).Name);
+        Assert.All(nodes.Where(n => n.Name.EndsWith(".qkv") || n.Name.EndsWith(".gate_up")),
+            n => Assert.NotNull(((MatVecKernel)n.Kernel).NormEps));
+        Assert.Equal(2, nodes.Count(n => n.Kernel is MatVecKernel { SwiGlu: true }));
         var prefill = model.Graph(4).Nodes.Select(n => n.Name).ToHashSet();
         Assert.Contains("L0.k", prefill);
         Assert.DoesNotContain("L0.qkv", prefill);
         Assert.Empty(HazardChecker.Find(model.Graph(1)));
+        gpu.AssertClean();
+    }
+
+    [Theory]
+    [InlineData("qwen2-f16-stacked")]
+    [InlineData("qwen3-bf16-stacked")]
+    public void DecodeStepsMatchCpuReference(string name)
+    {
+        // Token by token through the decode graph (stacked products with the norm and SwiGLU taken in), against the
+        // reference's prefill of the whole sequence.
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases[name], dir.Path);
+        var expected = CpuQwenModel.Load(dir.Path).Forward(Ids);
+        using var model = QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { ContextLength = 32 });
+        Assert.Contains(model.Graph(1).Nodes, n => n.Kernel is MatVecKernel { SwiGlu: true, NormEps: not null });
+        for (int p = 0; p < Ids.Length; p++)
+        {
+            var actual = model.Forward(Ids.AsSpan(p, 1));
+            double nmse = Reference.KernelChecks.CheckData.Nmse(actual, expected[p]);
+            Assert.True(nmse <= Tolerance, $"position {p}: NMSE {nmse:E2} > {Tolerance:E0}");
+        }
         gpu.AssertClean();
     }
 
