@@ -59,7 +59,65 @@ public static class MatVecCheck
         SwiGluCase(new MatVecKernel(false, 0, 6, laneRows: true, swiGlu: true), n: 1, m: 131, k: 96, variant: "lane-rows rps=6"),
         SwiGluCase(new MatVecKernel(false, texelLoads: false, swiGlu: true), n: 1, m: 896, k: 896, variant: "storage"),
         SwiGluCase(new MatVecKernel(false, texelLoads: true, swiGlu: true), n: 2, m: 896, k: 896, variant: "texel"),
+        NormCase(new MatVecKernel(true, normEps: 1e-6f), n: 1, m: 1152, k: 896, bias: true),
+        NormCase(new MatVecKernel(false, normEps: 1e-5f), n: 3, m: 131, k: 96),
+        NormCase(new MatVecKernel(false, normEps: 1e-6f), n: 2, m: 67, k: 37),
+        NormCase(new MatVecKernel(false, normEps: 1e-6f), n: 1, m: 896, k: 4864),
+        NormCase(new MatVecKernel(false, laneRows: true, normEps: 1e-6f), n: 2, m: 131, k: 96, variant: "lane-rows"),
+        NormCase(new MatVecKernel(true, laneRows: false, normEps: 1e-6f), n: 1, m: 896, k: 896, bias: true, variant: "lanes-along-k"),
+        NormCase(new MatVecKernel(false, 0, 1, laneRows: false, normEps: 1e-6f), n: 2, m: 67, k: 96, variant: "lanes-along-k rps=1"),
+        NormCase(new MatVecKernel(false, texelLoads: false, normEps: 1e-6f), n: 1, m: 896, k: 896, variant: "storage"),
+        NormCase(new MatVecKernel(false, texelLoads: true, normEps: 1e-6f), n: 2, m: 896, k: 896, variant: "texel"),
+        NormCase(new MatVecKernel(false, swiGlu: true, normEps: 1e-6f), n: 1, m: 4864, k: 896, swiGlu: true),
+        NormCase(new MatVecKernel(false, laneRows: false, swiGlu: true, normEps: 1e-6f), n: 2, m: 131, k: 96, swiGlu: true, variant: "lanes-along-k"),
+        NormCase(new MatVecKernel(false, residual: true, normEps: 1e-6f), n: 1, m: 896, k: 896, residual: true),
     ];
+
+    /// <summary>y = W (x / sqrt(mean(x^2) + eps)) (+ bias, + residual or SwiGLU of the halves): the RMSNorm taken
+    /// into the product. x rows get different scales (norms from ~0.1 to ~10), so a wrong per-row scale shows.</summary>
+    static KernelCheck NormCase(MatVecKernel kernel, int n, int m, int k, bool bias = false, bool swiGlu = false, bool residual = false,
+        string variant = "", double tolerance = 5e-4) =>
+        new("matvec", $"N={n} M={m} K={k} rmsnorm{(bias ? " bias" : "")}{(swiGlu ? " swiglu" : "")}{(residual ? " residual" : "")}{(variant != "" ? " " + variant : "")}",
+            tolerance, (ctx, rng) =>
+        {
+            var x = Floats(rng, (long)n * k);
+            for (int t = 0; t < n; t++)
+            {
+                float rowScale = MathF.Pow(10, t % 3 - 1);
+                for (int i = 0; i < k; i++) x[t * k + i] *= rowScale;
+            }
+            var normed = new float[x.Length];
+            double eps = kernel.NormEps!.Value;
+            for (int t = 0; t < n; t++)
+            {
+                double ss = 0;
+                for (int i = 0; i < k; i++) ss += (double)x[t * k + i] * x[t * k + i];
+                double inv = 1 / Math.Sqrt(ss / k + eps);
+                for (int i = 0; i < k; i++) normed[t * k + i] = (float)(x[t * k + i] * inv);
+            }
+            int rows = swiGlu ? 2 * m : m;
+            var w = Halfs(rng, (long)rows * k).Half;
+            var b = bias ? Halfs(rng, m).Half : null;
+            var r = residual ? Floats(rng, (long)n * m) : null;
+            // The reference multiplies the normalized x in double; rounding it to float first (above) costs ~1e-15 NMSE.
+            double[] expected;
+            if (swiGlu)
+                expected = SiluMulCheck.Reference(LinearCheck.Reference(normed, n, k, w, null, m), LinearCheck.Reference(normed, n, k, w.AsSpan(m * k), null, m));
+            else
+            {
+                expected = LinearCheck.Reference(normed, n, k, w, b, m);
+                if (r is not null) for (int i = 0; i < expected.Length; i++) expected[i] += r[i];
+            }
+            var tx = Input(ctx, TensorType.Of(DType.F32, n, k), x, "x");
+            var tw = Input(ctx, TensorType.Of(DType.F16, rows, k), w, "W");
+            var extra = b is not null ? Input(ctx, TensorType.Of(DType.F16, m), b, "bias")
+                : r is not null ? Input(ctx, TensorType.Of(DType.F32, n, m), r, "residual") : null;
+            var ty = Output(ctx, TensorType.Of(DType.F32, n, m), "y");
+            KernelRunner.Run(ctx, kernel, extra is null ? [tx, tw] : [tx, tw, extra], [ty]);
+            var got = ReadF32(ty);
+            Free(extra is null ? [tx, tw, ty] : [tx, tw, extra, ty]);
+            return Nmse(got, expected);
+        });
 
     /// <summary>y = silu(x gate^T) * (x up^T) with W = [gate; up] (2M rows), into a poisoned y [N, M]. Gates reach
     /// +-20 or so (x and W scaled up), so both saturated tails of the sigmoid are covered.</summary>
