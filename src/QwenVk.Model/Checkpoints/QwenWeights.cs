@@ -1,3 +1,5 @@
+using QwenVk.Runtime.Kernels;
+
 namespace QwenVk.Model.Checkpoints;
 
 /// <summary>The Hugging Face tensor names of a Qwen2/Qwen3 checkpoint, in one place, and the shape config.json
@@ -65,9 +67,12 @@ public static class QwenWeights
         return list;
     }
 
-    /// <summary>Projections that read the same input, stored one after another in one GPU buffer so decode runs them
-    /// as one matrix-vector product (q/k/v and their biases; gate/up). Names are QwenVk's own, never a checkpoint's.</summary>
-    public sealed record Stack(string Name, string[] Members);
+    /// <summary>Projections that read the same input, stored in one GPU buffer so they run as one product (q/k/v and
+    /// their biases in decode, one after another; gate/up always, their rows interleaved in blocks of
+    /// <see cref="BlockRows"/> as the stacked SwiGLU kernels read them). Names are QwenVk's own, never a checkpoint's.</summary>
+    /// <param name="BlockRows">0: members one after another, each usable alone; else rows of the (equally shaped)
+    /// members alternate in blocks of this many, and the members exist only as the stack.</param>
+    public sealed record Stack(string Name, string[] Members, int BlockRows = 0);
 
     public static string QkvProj(int i) => $"qwenvk.layers.{i}.qkv_proj.weight";
     public static string QkvBias(int i) => $"qwenvk.layers.{i}.qkv_proj.bias";
@@ -80,7 +85,7 @@ public static class QwenWeights
         {
             list.Add(new(QkvProj(i), [QProj(i), KProj(i), VProj(i)]));
             if (c.AttentionBias) list.Add(new(QkvBias(i), [QBias(i), KBias(i), VBias(i)]));
-            list.Add(new(GateUp(i), [Gate(i), Up(i)]));
+            list.Add(new(GateUp(i), [Gate(i), Up(i)], SiluMulKernel.StackedBlockRows));
         }
         return list;
     }

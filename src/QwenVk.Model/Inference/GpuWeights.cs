@@ -48,6 +48,7 @@ public sealed class GpuWeights : IDisposable
         var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, maxBytes);
         var folds = QwenWeights.NormFolds(checkpoint.Config);
         var normWeights = new Dictionary<string, float[]>();
+        var pending = new Dictionary<string, Half[]>();  // members of an interleaved stack read so far
         var weights = new GpuWeights();
         weights._foldedNorms.UnionWith(folds.Values);
         try
@@ -65,7 +66,21 @@ public sealed class GpuWeights : IDisposable
                 int rows = shape[0];
                 long rowElements = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
                 long elements = rows * rowElements;
-                if (stacked.TryGetValue(e.Name, out var slot))
+                if (stacked.TryGetValue(e.Name, out var slot) && slot.BlockRows > 0)
+                {
+                    // Interleaved: the stack is written once its last member has been read.
+                    var host = new Half[elements];
+                    Read(checkpoint, e.Name, host, scale);
+                    pending[e.Name] = host;
+                    if (slot.Members.All(pending.ContainsKey))
+                    {
+                        var buffer = ctx.CreateBuffer(slot.StackType.Bytes, slot.Stack);
+                        weights._tensors[slot.Stack] = [new WeightChunk(buffer, 0, slot.StackType)];
+                        WriteInterleaved(buffer, slot.Members.Select(m => pending[m]).ToArray(), slot.BlockRows * rowElements);
+                        foreach (var m in slot.Members) pending.Remove(m);
+                    }
+                }
+                else if (slot is not null)
                 {
                     // A stack member: its rows go at its offset in the stack's one buffer, made with the first member.
                     if (!weights._tensors.TryGetValue(slot.Stack, out var stack))
@@ -140,11 +155,32 @@ public sealed class GpuWeights : IDisposable
         else checkpoint.ReadAsHalf(name, destination, columnScale);
     }
 
-    readonly record struct StackSlot(string Stack, TensorType StackType, ulong Offset);
+    /// <summary>Writes the members' rows into <paramref name="buffer"/> in turn, <paramref name="blockElements"/> at a
+    /// time (one block of rows of each member, then the next block).</summary>
+    static unsafe void WriteInterleaved(GpuBuffer buffer, Half[][] members, long blockElements)
+    {
+        long total = members.Sum(m => (long)m.Length);
+        bool direct = buffer.IsMapped && total <= int.MaxValue;
+        var host = direct ? null : new Half[total];
+        var dst = direct ? new Span<Half>(buffer.Mapped, (int)total) : host.AsSpan();
+        long at = 0;
+        for (long start = 0; start < members[0].Length; start += blockElements)
+            foreach (var m in members)
+            {
+                m.AsSpan((int)start, (int)blockElements).CopyTo(dst.Slice((int)at));
+                at += blockElements;
+            }
+        if (host is not null) buffer.Upload<Half>(host);
+    }
+
+    /// <summary>Where a stack member goes: at <see cref="Offset"/> of the stack's buffer, or (BlockRows > 0) interleaved
+    /// with the other <see cref="Members"/>.</summary>
+    sealed record StackSlot(string Stack, TensorType StackType, ulong Offset, int BlockRows, string[] Members);
 
     /// <summary>Where each member of each stack goes. A stack is stored only when its members agree on every
     /// dimension but the first, each member starts at a multiple of 256 bytes (so it can still be bound alone, for
-    /// prefill) and the whole fits one binding; otherwise its members are stored as usual.</summary>
+    /// prefill) or, interleaved, all have the same shape with rows a multiple of the block, and the whole fits one
+    /// binding; otherwise its members are stored as usual.</summary>
     static Dictionary<string, StackSlot> PlanStacks(IReadOnlyList<QwenWeights.Stack> stacks, IReadOnlyList<QwenWeights.Expected> expected, ulong maxBytes)
     {
         var shapes = expected.ToDictionary(e => e.Name, e => e.Shape);
@@ -155,12 +191,15 @@ public sealed class GpuWeights : IDisposable
             var members = stack.Members.Select(m => shapes[m]).ToArray();
             if (members.Any(m => !m.Skip(1).SequenceEqual(members[0].Skip(1)))) continue;
             var bytes = members.Select(m => m.Aggregate(2L, (a, d) => a * d)).ToArray();
-            if (bytes.Any(b => b % (long)BufferRange.PortableAlignment != 0) || (ulong)bytes.Sum() > maxBytes) continue;
+            if ((ulong)bytes.Sum() > maxBytes) continue;
+            if (stack.BlockRows > 0
+                ? members.Any(m => m[0] != members[0][0] || m[0] % stack.BlockRows != 0)
+                : bytes.Any(b => b % (long)BufferRange.PortableAlignment != 0)) continue;
             var type = new TensorType(DType.F16, [checked((int)members.Sum(m => m[0])), .. members[0].Skip(1).Select(d => checked((int)d))]);
             ulong offset = 0;
             for (int i = 0; i < members.Length; i++)
             {
-                slots[stack.Members[i]] = new StackSlot(stack.Name, type, offset);
+                slots[stack.Members[i]] = new StackSlot(stack.Name, type, offset, stack.BlockRows, stack.Members);
                 offset += (ulong)bytes[i];
             }
         }

@@ -58,9 +58,10 @@ public static class QwenGraphBuilder
             return bias is null ? y : g.Add(name + ".bias", new RowBroadcastKernel(BroadcastOp.Add), [y, Weight(bias)], type);
         }
 
-        // Decode runs stacked projections (q/k/v, gate/up: one weight buffer, see QwenWeights.Stacks) as one
-        // matrix-vector product and slices its output row: fewer dispatches, and the small k and v products stop
-        // costing a dispatch each. Prefill keeps them apart (a sliced multi-row output would be strided).
+        // Decode runs stacked q/k/v (one weight buffer, see QwenWeights.Stacks) as one matrix-vector product and
+        // slices its output row: fewer dispatches, and the small k and v products stop costing a dispatch each.
+        // Prefill keeps them apart (a sliced multi-row output would be strided). Gate/up, when stacked, always run
+        // as one product whose output the stacked SwiGLU reads (decode takes the SwiGLU into the product).
         bool Stacked(string weight, string? bias, params int[] sliceOffsets) =>
             n == 1 && s.Weights.Contains(weight) && (bias is null || s.Weights.Contains(bias))
             && sliceOffsets.All(o => (ulong)o * 4 % BufferRange.PortableAlignment == 0);
@@ -140,20 +141,20 @@ public static class QwenGraphBuilder
             var x2 = g.Add(L("attn_residual"), new AddKernel(), [x, o], hiddenType);
 
             var mlpIn = Norm(L("mlp_norm"), x2, QwenWeights.PostAttentionNorm(l));
-            GraphTensor gate, up;
             int ff = c.IntermediateSize;
-            if (Stacked(QwenWeights.GateUp(l), null, ff))
+            var actType = TensorType.Of(DType.F32, n, ff);
+            GraphTensor act;
+            if (s.Weights.Contains(QwenWeights.GateUp(l)))
             {
                 var gateUp = Linear(L("gate_up"), mlpIn, QwenWeights.GateUp(l), null, 2 * ff);
-                gate = g.Slice(gateUp, 0, TensorType.Of(DType.F32, n, ff), L("gate"));
-                up = g.Slice(gateUp, ff, TensorType.Of(DType.F32, n, ff), L("up"));
+                act = g.Add(L("silu_mul"), new SiluMulKernel(stacked: true), [gateUp], actType);
             }
             else
             {
-                gate = Linear(L("gate"), mlpIn, QwenWeights.Gate(l), null, ff);
-                up = Linear(L("up"), mlpIn, QwenWeights.Up(l), null, ff);
+                var gate = Linear(L("gate"), mlpIn, QwenWeights.Gate(l), null, ff);
+                var up = Linear(L("up"), mlpIn, QwenWeights.Up(l), null, ff);
+                act = g.Add(L("silu_mul"), new SiluMulKernel(), [gate, up], actType);
             }
-            var act = g.Add(L("silu_mul"), new SiluMulKernel(), [gate, up], gate.Type);
             var down = Linear(L("down"), act, QwenWeights.Down(l), null, h);
             x = g.Add(L("mlp_residual"), new AddKernel(), [x2, down], hiddenType);
         }

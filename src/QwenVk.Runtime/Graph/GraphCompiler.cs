@@ -91,7 +91,7 @@ public static class GraphCompiler
     }
 
     /// <summary>Fusion: a node whose only consumer is a row broadcast (bias add, weight multiply), an add (the
-    /// residual connection) or a SwiGLU of the two halves of its one-row output takes it into itself when its kernel
+    /// residual connection) or a SwiGLU of its stacked gate/up output takes it into itself when its kernel
     /// can (<see cref="IAbsorbsRowBroadcast"/>, <see cref="IAbsorbsResidual"/>, <see cref="IAbsorbsSwiGlu"/>); and an
     /// RMSNorm without weight is taken into its only consumer when that can (<see cref="IAbsorbsInputNorm"/>). Each
     /// saves a dispatch and a round trip of the intermediate tensor through memory.</summary>
@@ -130,8 +130,7 @@ public static class GraphCompiler
                 other = consumer.Inputs[0] == mid ? consumer.Inputs[1] : consumer.Inputs[0];
                 fusedKernel = residual.AbsorbResidual();
             }
-            else if (producer.Kernel is IAbsorbsSwiGlu glu && consumer.Kernel is SiluMulKernel
-                && IsHalf(consumer.Inputs[0], mid, 0) && IsHalf(consumer.Inputs[1], mid, 1))
+            else if (producer.Kernel is IAbsorbsSwiGlu glu && consumer.Kernel is SiluMulKernel { Stacked: true } && consumer.Inputs[0] == mid)
             {
                 other = null;
                 fusedKernel = glu.AbsorbSwiGlu();
@@ -194,12 +193,6 @@ public static class GraphCompiler
         result.RemoveAt(i);
         return true;
     }
-
-    /// <summary>True when <paramref name="t"/> is the first (<paramref name="half"/> 0) or second half of the one-row
-    /// tensor <paramref name="whole"/>: the gate and up parts of a stacked product's output.</summary>
-    static bool IsHalf(GraphTensor t, GraphTensor whole, int half) =>
-        t.Base == whole && whole.Type.Rows == 1 && t.Type.Elements * 2 == whole.Type.Elements
-        && t.ByteOffset == (ulong)half * t.Type.Bytes;
 
     /// <summary>Culling: keep a node only if it writes an output or persistent tensor, or a transient that a kept
     /// node reads. Walks backwards, so one pass suffices.</summary>

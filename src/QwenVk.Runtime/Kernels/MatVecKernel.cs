@@ -7,7 +7,8 @@ namespace QwenVk.Runtime.Kernels;
 /// of y are untouched, so a weight split by rows (larger than maxStorageBufferRange) is one dispatch per chunk.
 /// Bindings: x f32 [N, K], W f16 [M, K], then bias f16 [M] (<paramref name="hasBias"/>) or a residual f32 [N, M]
 /// added to the product (<paramref name="residual"/>), then y f32 [N, Mtotal]. With <paramref name="swiGlu"/>, W is the
-/// MLP's gate and up weights stacked ([2M, K]) and y [N, M] = silu(x gate^T) * (x up^T).
+/// MLP's gate and up weights stacked ([2M, K], in alternating blocks of <see cref="SiluMulKernel.StackedBlockRows"/>
+/// rows) and y [N, M] = silu(x gate^T) * (x up^T).
 /// </summary>
 public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidual, IAbsorbsSwiGlu, IAbsorbsInputNorm
 {
@@ -18,7 +19,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     /// <summary>A matmul whose output is then added to a residual stream is a matmul with a residual.</summary>
     public Kernel? AbsorbResidual() => PlainEpilogue ? With(residual: true) : null;
 
-    /// <summary>A stacked gate/up product followed by the SwiGLU activation of its two halves is one product.</summary>
+    /// <summary>A stacked gate/up product followed by the SwiGLU activation of its output is one product.</summary>
     public Kernel? AbsorbSwiGlu() => PlainEpilogue && RowsPerSubgroup % 2 == 0 ? With(swiGlu: true) : null;
 
     /// <summary>An RMSNorm (without weight) whose output only this product reads is taken in: x is normalized on
@@ -50,7 +51,8 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     /// <param name="texelLoads">null (the default) chooses per device; tests set it to cover both load paths.</param>
     /// <param name="residual">y = x W^T + r with r a third input shaped like y (no bias, column offset 0).</param>
     /// <param name="laneRows">null (the default) chooses per device; tests set it to cover both layouts.</param>
-    /// <param name="swiGlu">W = [gate; up], y = silu(x gate^T) * (x up^T) (no bias or residual, column offset 0).
+    /// <param name="swiGlu">W = gate and up in blocks (<see cref="SiluMulKernel.StackedBlockRows"/>), y = silu(x gate^T) *
+    /// (x up^T) (no bias or residual, column offset 0).
     /// Rows per subgroup then count rows of W, gate and up rows alike, and must be even.</param>
     /// <param name="normEps">Not null: y = W (x / sqrt(mean(x^2) + eps)), an RMSNorm without weight taken in (a model
     /// folds the norm's weight into W's columns).</param>
@@ -111,9 +113,11 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     {
         if (SwiGlu)
         {
-            Expect(inputs.Count == 2, $"{Kind}+swiglu takes 2 inputs (x, W = [gate; up]), got {inputs.Count}");
+            Expect(inputs.Count == 2, $"{Kind}+swiglu takes 2 inputs (x, W = gate and up stacked), got {inputs.Count}");
             var w = inputs[1];
-            Expect(w.DType == DType.F16 && w.Rank == 2 && w[0] % 2 == 0, $"{Kind}+swiglu: W must be f16 [2M, K] (gate rows, then up rows), got {w}");
+            int block = SiluMulKernel.StackedBlockRows;
+            Expect(w.DType == DType.F16 && w.Rank == 2 && w[0] % (2 * block) == 0,
+                $"{Kind}+swiglu: W must be f16 [2M, K] with M a multiple of {block} (gate and up rows in alternating blocks of {block}), got {w}");
             var g = LinearShape.Check(Kind, false, 0, [inputs[0], TensorType.Of(DType.F16, w[0] / 2, w[1])], outputs);
             Expect(g.M == g.RowStride, $"{Kind}+swiglu: y {outputs[0]} must have {g.M} columns, half of W's {w[0]} rows");
             return g;
@@ -147,7 +151,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         uint groupsX = Math.Min(DivUp(s.M, rows), caps.MaxComputeWorkGroupCount[0]);
         uint groupsY = Math.Min(DivUp(s.N, tokens), caps.MaxComputeWorkGroupCount[1]);
         string shader = (HasBias ? "matvec_bias" : HasResidual ? "matvec_residual" : SwiGlu ? "matvec_swiglu" : "matvec") + (texel ? "_texel" : "");
-        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u],
+        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u, (uint)SiluMulKernel.StackedBlockRows],
             s.Push(ColumnOffset, NormEps ?? 0f), groupsX, Math.Max(groupsY, 1))
         {
             TexelBindings = texel ? 0b11u : 0u,

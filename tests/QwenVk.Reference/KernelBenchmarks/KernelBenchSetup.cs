@@ -5,15 +5,15 @@ using QwenVk.Runtime.Vulkan;
 namespace QwenVk.Reference.KernelBenchmarks;
 
 /// <summary>The tensors and prepared dispatches of one benchmark case on a device. One run is every dispatch in
-/// order with no barrier between them: the only cases with several dispatches are row chunks of one split weight,
-/// which write disjoint columns and run back to back in the model too. A case may hold several copies of its
+/// order, with a barrier only where the case asks (<see cref="Barrier"/>): row chunks of one split weight write
+/// disjoint columns and run back to back in the model too. A case may hold several copies of its
 /// dispatches over copies of its weight (<see cref="NextCopy"/>); successive runs take the copies in turn, so a
 /// weight smaller than the device's caches is read from memory each run, as in a model's decode step.</summary>
 public sealed class KernelBenchSetup : IDisposable
 {
     readonly VulkanContext _ctx;
     readonly List<DeviceTensor> _tensors = new();
-    readonly List<List<PreparedKernel>> _copies = [[]];
+    readonly List<List<PreparedKernel?>> _copies = [[]];  // null: a barrier
     readonly Random _rng = new(1234);
     int _nextCopy;
 
@@ -25,7 +25,7 @@ public sealed class KernelBenchSetup : IDisposable
 
     public ulong MaxBindingBytes { get; }
     /// <summary>Dispatches of one run.</summary>
-    public int Dispatches => _copies[0].Count;
+    public int Dispatches => _copies[0].Count(k => k is not null);
     /// <summary>How many copies of the case's dispatches (and weight) the runs rotate through.</summary>
     public int Copies => _copies.Count;
     public ulong AllocatedBytes => (ulong)_tensors.Sum(t => (double)t.Buffer.Size);
@@ -58,6 +58,9 @@ public sealed class KernelBenchSetup : IDisposable
     public void Add(Kernel kernel, DeviceTensor[] inputs, DeviceTensor[] outputs) =>
         _copies[^1].Add(KernelRunner.Prepare(_ctx, kernel, inputs, outputs));
 
+    /// <summary>A barrier between the dispatches added before and after (one depends on the other).</summary>
+    public void Barrier() => _copies[^1].Add(null);
+
     /// <summary>Starts another copy of the run: the <see cref="Add"/>s that follow form it.</summary>
     public void NextCopy() => _copies.Add([]);
 
@@ -71,12 +74,16 @@ public sealed class KernelBenchSetup : IDisposable
     /// <summary>Records one run of copy <paramref name="copy"/>.</summary>
     public void Record(CommandRecorder r, int copy)
     {
-        foreach (var k in _copies[copy]) k.Record(r);
+        foreach (var k in _copies[copy])
+        {
+            if (k is null) r.Barrier();
+            else k.Record(r);
+        }
     }
 
     public void Dispose()
     {
-        foreach (var k in _copies.SelectMany(c => c)) k.Dispose();
+        foreach (var k in _copies.SelectMany(c => c)) k?.Dispose();
         foreach (var t in _tensors) t.Buffer.Dispose();
         _copies.Clear();
         _copies.Add([]);

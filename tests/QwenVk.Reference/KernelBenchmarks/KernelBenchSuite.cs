@@ -5,9 +5,10 @@ namespace QwenVk.Reference.KernelBenchmarks;
 
 /// <summary>
 /// Every kernel at the shapes one transformer layer (plus embedding and output head) of a Qwen model runs it, for
-/// decode (one token) and prefill (<see cref="PrefillTokens"/> tokens), as the model's graph declares them: linear
-/// layers without bias followed by a row broadcast for the bias, RMSNorm with its weight fused, the lm_head and the
-/// embedding table split into row chunks where the device's binding limit asks for it. Shared by `qwenvk kernels
+/// decode (one token) and prefill (<see cref="PrefillTokens"/> tokens), as the model's compiled graph runs them:
+/// decode with its stacked products and what they take in (norm, bias, residual, SwiGLU), prefill with separate
+/// products, a row broadcast for the bias and the RMSNorm, add and SwiGLU kernels; the lm_head and the embedding
+/// table split into row chunks where the device's binding limit asks for it. Shared by `qwenvk kernels
 /// bench` and the BenchmarkDotNet project.
 /// </summary>
 public static class KernelBenchSuite
@@ -55,14 +56,25 @@ public static class KernelBenchSuite
             var step = Step(position);
 
             yield return b.Embedding(n, m.Vocab, h);
-            yield return b.Simple("rmsnorm", "attn_norm", new RmsNormKernel(1e-6f, hasWeight: true),
-                [F32(n, h), F16(h)], [F32(n, h)]);
-            yield return b.Linear("q", n, m.QDim, h);
-            yield return b.Linear("k", n, m.KvDim, h);
-            yield return b.Simple("row_broadcast", "q_bias", new RowBroadcastKernel(BroadcastOp.Add),
-                [F32(n, m.QDim), F16(m.QDim)], [F32(n, m.QDim)]);
-            yield return b.Simple("rope", "q", new RopeKernel(),
-                [F32(n, m.HeadsQ, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ, m.HeadDim)], values: [null, null, step]);
+            if (decode)
+            {
+                // Decode as the model's compiled graph runs it: q/k/v stacked with the bias and the RMSNorm taken in,
+                // one RoPE for q and k, the residual adds taken into o and down, gate/up stacked with the norm and
+                // the SwiGLU taken in.
+                yield return b.Linear("qkv", n, m.QDim + 2 * m.KvDim, h, bias: true, norm: true);
+                yield return b.Simple("rope", "qk", new RopeKernel(),
+                    [F32(n, m.HeadsQ + m.HeadsKv, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ + m.HeadsKv, m.HeadDim)], values: [null, null, step]);
+            }
+            else
+            {
+                yield return b.Simple("rmsnorm", "attn_norm", new RmsNormKernel(1e-6f, hasWeight: false), [F32(n, h)], [F32(n, h)]);
+                yield return b.Linear("q", n, m.QDim, h);
+                yield return b.Linear("k", n, m.KvDim, h);
+                yield return b.Simple("row_broadcast", "q_bias", new RowBroadcastKernel(BroadcastOp.Add),
+                    [F32(n, m.QDim), F16(m.QDim)], [F32(n, m.QDim)]);
+                yield return b.Simple("rope", "q", new RopeKernel(),
+                    [F32(n, m.HeadsQ, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ, m.HeadDim)], values: [null, null, step]);
+            }
             yield return b.Simple("kv_append", $"@{position}", new KvAppendKernel(),
                 [F32(n, m.HeadsKv, m.HeadDim), F32(n, m.HeadsKv, m.HeadDim), U32(4)], [cache, cache], values: [null, null, step]);
             var attentionIn = new[] { F32(n, m.HeadsQ, m.HeadDim), cache, cache, U32(4) };
@@ -74,19 +86,25 @@ public static class KernelBenchSuite
             else
                 yield return b.Simple("attention", $"causal{n}", attention, attentionIn, [attentionIn[0]],
                     values: [null, null, null, step], cost: attention.CostAt(attentionIn, 0), computeBound: true);
-            yield return b.Linear("o", n, h, m.QDim);
-            yield return b.Simple("add", "residual", new AddKernel(), [F32(n, h), F32(n, h)], [F32(n, h)]);
-            yield return b.Linear("gate_up", n, m.Intermediate, h);
-            yield return b.Simple("silu_mul", "mlp", new SiluMulKernel(), [F32(n, m.Intermediate), F32(n, m.Intermediate)], [F32(n, m.Intermediate)]);
-            yield return b.Linear("down", n, h, m.Intermediate);
             if (decode)
             {
+                yield return b.Linear("o", n, h, m.QDim, residual: true);
+                yield return b.Linear("gate_up", n, m.Intermediate, h, swiGlu: true, norm: true);
+                yield return b.Linear("down", n, h, m.Intermediate, residual: true);
+                yield return b.Simple("rmsnorm", "final_norm", new RmsNormKernel(1e-6f, hasWeight: true), [F32(n, h), F16(h)], [F32(n, h)]);
                 yield return b.Linear("lm_head", 1, m.Vocab, h);
                 yield return b.Simple("softmax", "vocab", new SoftmaxKernel(), [F32(1, m.Vocab)], [F32(1, m.Vocab)]);
                 yield return b.Simple("argmax", "vocab", new ArgmaxKernel(), [F32(1, m.Vocab)], [U32(1)]);
             }
             else
+            {
+                yield return b.Linear("o", n, h, m.QDim);
+                yield return b.Simple("add", "residual", new AddKernel(), [F32(n, h), F32(n, h)], [F32(n, h)]);
+                yield return b.Linear("gate_up", n, 2 * m.Intermediate, h);
+                yield return b.Simple("silu_mul", "mlp", new SiluMulKernel(stacked: true), [F32(n, 2 * m.Intermediate)], [F32(n, m.Intermediate)]);
+                yield return b.Linear("down", n, h, m.Intermediate);
                 yield return b.Simple("copy_rows", "last_token", new CopyRowsKernel(n - 1), [F32(n, h)], [F32(1, h)]);
+            }
         }
     }
 
@@ -114,27 +132,69 @@ public static class KernelBenchSuite
         }
 
         /// <summary>y[n, M] = x[n, K] W[M, K]^T: matvec for decode, the tiled matmul for prefill (the model's choice,
-        /// <c>QwenGraphBuilder.MatVecMaxRows</c>); one dispatch per row chunk of W when it exceeds a binding.</summary>
-        public KernelBenchCase Linear(string name, int n, int m, int k)
+        /// <c>QwenGraphBuilder.MatVecMaxRows</c>); one dispatch per row chunk of W when it exceeds a binding. Decode
+        /// products may carry what the model's compiled graph takes into them: a bias, a residual, the SwiGLU of a
+        /// stacked gate/up (W has 2M rows) and the RMSNorm of x.</summary>
+        public KernelBenchCase Linear(string name, int n, int m, int k, bool bias = false, bool residual = false, bool swiGlu = false, bool norm = false)
         {
             bool decode = n <= 8;
-            Kernel Make(int columnOffset) => decode ? new MatVecKernel(false, columnOffset) : new MatMulKernel(false, columnOffset);
-            var (x, w, y) = (F32(n, k), F16(m, k), F32(n, m));
+            if (!decode && (bias || residual || swiGlu || norm))
+                throw new ArgumentException($"{name}: the prefill cases are plain products");
+            Kernel Make(int columnOffset) => decode
+                ? new MatVecKernel(bias, columnOffset, residual: residual, swiGlu: swiGlu, normEps: norm ? 1e-6f : null)
+                : new MatMulKernel(false, columnOffset);
+            var (x, w, y) = (F32(n, k), F16(swiGlu ? 2 * m : m, k), F32(n, m));
+            TensorType? extra = bias ? F16(m) : residual ? F32(n, m) : null;
+            TensorType[] inputs = extra is { } e ? [x, w, e] : [x, w];
             var logical = Make(0);
-            logical.Validate([x, w], [y]);
+            logical.Validate(inputs, [y]);
             int copies = decode ? (int)Math.Clamp((coldWeightBytes + w.Bytes - 1) / w.Bytes, 1, (ulong)MaxWeightCopies) : 1;
-            return new KernelBenchCase(preset, Phase, logical.Kind, name, Describe([x, w], [y]), logical.Cost([x, w], [y]), !decode, s =>
+            return new KernelBenchCase(preset, Phase, logical.Kind, name, Describe(inputs, [y]) + Epilogue(bias, residual, swiGlu, norm),
+                logical.Cost(inputs, [y]), !decode, s =>
             {
                 var tx = s.Tensor(x, "x");
                 var ty = s.Tensor(y, "y");
+                var te = extra is { } et ? s.Tensor(et, "extra") : null;
+                // A stacked gate/up over the device's binding limit (7B on 128 MiB) is not stacked by the model:
+                // there it runs the norm, the gate and up products (in row chunks) and the SwiGLU as dispatches of
+                // their own, and so does this case. Likewise a residual is only taken into an unsplit product.
+                bool apart = swiGlu && w.Bytes > s.MaxBindingBytes;
+                var (tn, tg, tu) = apart ? (s.Tensor(x, "x.normed"), s.Tensor(y, "gate"), s.Tensor(y, "up")) : default;
+                bool splitResidual = residual && w.Bytes > s.MaxBindingBytes;
+                var tsum = splitResidual ? s.Tensor(y, "product") : null;
                 for (int copy = 0; copy < copies; copy++)
                 {
                     if (copy > 0) s.NextCopy();
-                    foreach (var (chunk, tw) in s.Weight(w, $"W{copy}"))
-                        s.Add(Make(chunk.FirstRow), [tx, tw], [ty]);
+                    if (apart)
+                    {
+                        s.Add(new RmsNormKernel(1e-6f, hasWeight: false), [tx], [tn!]);
+                        s.Barrier();
+                        foreach (var (part, tpart) in new[] { ("gate", tg!), ("up", tu!) })
+                            foreach (var (chunk, tw) in s.Weight(F16(m, k), $"W{copy}.{part}"))
+                                s.Add(new MatVecKernel(false, chunk.FirstRow), [tn!, tw], [tpart]);
+                        s.Barrier();
+                        s.Add(new SiluMulKernel(), [tg!, tu!], [ty]);
+                        continue;
+                    }
+                    var chunks = s.Weight(w, $"W{copy}");
+                    if (splitResidual)
+                    {
+                        foreach (var (chunk, tw) in chunks)
+                            s.Add(new MatVecKernel(false, chunk.FirstRow), [tx, tw], [tsum!]);
+                        s.Barrier();
+                        s.Add(new AddKernel(), [tsum!, te!], [ty]);
+                        continue;
+                    }
+                    if (te is not null && chunks.Count > 1)
+                        throw new InvalidOperationException($"{name}: a split weight with a bias is not a case the model runs");
+                    foreach (var (chunk, tw) in chunks)
+                        s.Add(Make(chunk.FirstRow), te is null ? [tx, tw] : [tx, tw, te], [ty]);
                 }
             });
         }
+
+        static string Epilogue(bool bias, bool residual, bool swiGlu, bool norm) =>
+            (norm ? " +norm" : "") + (bias ? " +bias" : "") + (residual ? " +res" : "") + (swiGlu ? " +swiglu" : "");
 
         /// <summary>Gathers n rows of the vocabulary table, one dispatch per row chunk of the table.</summary>
         public KernelBenchCase Embedding(int n, int vocab, int hidden)

@@ -51,12 +51,12 @@ public static class MatVecCheck
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, texelLoads: false, residual: true), n: 1, m: 896, k: 896, variant: "storage"),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, texelLoads: true, residual: true), n: 3, m: 131, k: 96, variant: "texel"),
         SwiGluCase(new MatVecKernel(false, swiGlu: true), n: 1, m: 4864, k: 896),
-        SwiGluCase(new MatVecKernel(false, swiGlu: true), n: 2, m: 67, k: 37),
+        SwiGluCase(new MatVecKernel(false, swiGlu: true), n: 2, m: 72, k: 37),
         SwiGluCase(new MatVecKernel(false, swiGlu: true), n: 1, m: 1000, k: 2560),
-        SwiGluCase(new MatVecKernel(false, laneRows: true, swiGlu: true), n: 3, m: 131, k: 96, variant: "lane-rows"),
+        SwiGluCase(new MatVecKernel(false, laneRows: true, swiGlu: true), n: 3, m: 136, k: 96, variant: "lane-rows"),
         SwiGluCase(new MatVecKernel(false, laneRows: false, swiGlu: true), n: 1, m: 4864, k: 896, variant: "lanes-along-k"),
-        SwiGluCase(new MatVecKernel(false, 0, 2, laneRows: false, swiGlu: true), n: 1, m: 131, k: 96, variant: "lanes-along-k rps=2"),
-        SwiGluCase(new MatVecKernel(false, 0, 6, laneRows: true, swiGlu: true), n: 1, m: 131, k: 96, variant: "lane-rows rps=6"),
+        SwiGluCase(new MatVecKernel(false, 0, 2, laneRows: false, swiGlu: true), n: 1, m: 136, k: 96, variant: "lanes-along-k rps=2"),
+        SwiGluCase(new MatVecKernel(false, 0, 6, laneRows: true, swiGlu: true), n: 1, m: 136, k: 96, variant: "lane-rows rps=6"),
         SwiGluCase(new MatVecKernel(false, texelLoads: false, swiGlu: true), n: 1, m: 896, k: 896, variant: "storage"),
         SwiGluCase(new MatVecKernel(false, texelLoads: true, swiGlu: true), n: 2, m: 896, k: 896, variant: "texel"),
         NormCase(new MatVecKernel(true, normEps: 1e-6f), n: 1, m: 1152, k: 896, bias: true),
@@ -69,9 +69,25 @@ public static class MatVecCheck
         NormCase(new MatVecKernel(false, texelLoads: false, normEps: 1e-6f), n: 1, m: 896, k: 896, variant: "storage"),
         NormCase(new MatVecKernel(false, texelLoads: true, normEps: 1e-6f), n: 2, m: 896, k: 896, variant: "texel"),
         NormCase(new MatVecKernel(false, swiGlu: true, normEps: 1e-6f), n: 1, m: 4864, k: 896, swiGlu: true),
-        NormCase(new MatVecKernel(false, laneRows: false, swiGlu: true, normEps: 1e-6f), n: 2, m: 131, k: 96, swiGlu: true, variant: "lanes-along-k"),
+        NormCase(new MatVecKernel(false, laneRows: false, swiGlu: true, normEps: 1e-6f), n: 2, m: 136, k: 96, swiGlu: true, variant: "lanes-along-k"),
         NormCase(new MatVecKernel(false, residual: true, normEps: 1e-6f), n: 1, m: 896, k: 896, residual: true),
     ];
+
+    /// <summary>The gate and up rows [M, K] of a stacked W [2M, K] (<see cref="SiluMulKernel.StackedBlockRows"/>),
+    /// written from the layout's definition: block b holds gate rows bB..bB+B-1, then up rows bB..bB+B-1.</summary>
+    static (Half[] Gate, Half[] Up) Unstack(Half[] w, int m, int k)
+    {
+        int block = SiluMulKernel.StackedBlockRows;
+        var gate = new Half[(long)m * k];
+        var up = new Half[(long)m * k];
+        for (int j = 0; j < m; j++)
+        {
+            int row = j / block * 2 * block + j % block;
+            Array.Copy(w, (long)row * k, gate, (long)j * k, k);
+            Array.Copy(w, (long)(row + block) * k, up, (long)j * k, k);
+        }
+        return (gate, up);
+    }
 
     /// <summary>y = W (x / sqrt(mean(x^2) + eps)) (+ bias, + residual or SwiGLU of the halves): the RMSNorm taken
     /// into the product. x rows get different scales (norms from ~0.1 to ~10), so a wrong per-row scale shows.</summary>
@@ -102,7 +118,10 @@ public static class MatVecCheck
             // The reference multiplies the normalized x in double; rounding it to float first (above) costs ~1e-15 NMSE.
             double[] expected;
             if (swiGlu)
-                expected = SiluMulCheck.Reference(LinearCheck.Reference(normed, n, k, w, null, m), LinearCheck.Reference(normed, n, k, w.AsSpan(m * k), null, m));
+            {
+                var (gateW, upW) = Unstack(w, m, k);
+                expected = SiluMulCheck.Reference(LinearCheck.Reference(normed, n, k, gateW, null, m), LinearCheck.Reference(normed, n, k, upW, null, m));
+            }
             else
             {
                 expected = LinearCheck.Reference(normed, n, k, w, b, m);
@@ -119,16 +138,15 @@ public static class MatVecCheck
             return Nmse(got, expected);
         });
 
-    /// <summary>y = silu(x gate^T) * (x up^T) with W = [gate; up] (2M rows), into a poisoned y [N, M]. Gates reach
-    /// +-20 or so (x and W scaled up), so both saturated tails of the sigmoid are covered.</summary>
+    /// <summary>y = silu(x gate^T) * (x up^T) with W = gate and up rows in alternating blocks (2M rows), into a
+    /// poisoned y [N, M]. Gates reach +-100 or so (x scaled up), so both saturated tails of the sigmoid are covered.</summary>
     static KernelCheck SwiGluCase(MatVecKernel kernel, int n, int m, int k, string variant = "", double tolerance = 5e-4) =>
         new("matvec", $"N={n} M={m} K={k} swiglu{(variant != "" ? " " + variant : "")}", tolerance, (ctx, rng) =>
         {
             var x = Floats(rng, (long)n * k, 4.0);
             var w = Halfs(rng, 2L * m * k).Half;
-            var gate = LinearCheck.Reference(x, n, k, w, null, m);
-            var up = LinearCheck.Reference(x, n, k, w.AsSpan(m * k), null, m);
-            var expected = SiluMulCheck.Reference(gate, up);
+            var (gateW, upW) = Unstack(w, m, k);
+            var expected = SiluMulCheck.Reference(LinearCheck.Reference(x, n, k, gateW, null, m), LinearCheck.Reference(x, n, k, upW, null, m));
             var tx = Input(ctx, TensorType.Of(DType.F32, n, k), x, "x");
             var tw = Input(ctx, TensorType.Of(DType.F16, 2 * m, k), w, "W");
             var ty = Output(ctx, TensorType.Of(DType.F32, n, m), "y");

@@ -11,7 +11,32 @@ public static class SiluMulCheck
 
     static readonly (int Rows, int Cols)[] Shapes = [(1, 37), (3, 151), (5, 4864)];
 
-    public static IEnumerable<KernelCheck> Cases() =>
+    public static IEnumerable<KernelCheck> Cases() => Plain().Concat(Stacked());
+
+    /// <summary>The stacked form: gate/up [rows, 2M] in alternating column blocks (SiluMulKernel.StackedBlockRows).</summary>
+    static IEnumerable<KernelCheck> Stacked() =>
+        new (int Rows, int Cols)[] { (1, 8), (3, 152), (5, 4864) }.Select(s => new KernelCheck("silu_mul", $"{s.Rows}x{s.Cols} stacked", 1e-7, (ctx, rng) =>
+        {
+            int block = SiluMulKernel.StackedBlockRows;
+            var gu = Floats(rng, 2L * s.Rows * s.Cols, 30.0);
+            var gate = new double[s.Rows * s.Cols];
+            var up = new double[s.Rows * s.Cols];
+            for (int r = 0; r < s.Rows; r++)
+                for (int c = 0; c < s.Cols; c++)
+                {
+                    int at = r * 2 * s.Cols + c / block * 2 * block + c % block;
+                    gate[r * s.Cols + c] = gu[at];
+                    up[r * s.Cols + c] = gu[at + block];
+                }
+            var tgu = Input(ctx, TensorType.Of(DType.F32, s.Rows, 2 * s.Cols), gu, "gate_up");
+            var to = Output(ctx, TensorType.Of(DType.F32, s.Rows, s.Cols), "out");
+            KernelRunner.Run(ctx, new SiluMulKernel(stacked: true), [tgu], [to]);
+            double e = Nmse(ReadF32(to), Reference(gate, up));
+            Free(tgu, to);
+            return e;
+        }));
+
+    static IEnumerable<KernelCheck> Plain() =>
         Shapes.Select(s => new KernelCheck("silu_mul", $"{s.Rows}x{s.Cols}", 1e-7, (ctx, rng) =>
         {
             var type = TensorType.Of(DType.F32, s.Rows, s.Cols);
