@@ -118,22 +118,23 @@ public static class QwenGraphBuilder
                 qHeads = g.View(Norm(L("q_norm"), qRows, QwenWeights.QNorm(l)), qHeads.Type, L("q.normed"));
                 kHeads = g.View(Norm(L("k_norm"), kRows, QwenWeights.KNorm(l)), kHeads.Type, L("k.normed"));
             }
-            GraphTensor qRot, kRot;
+            var (kCache, vCache) = s.Cache.Layer(l);
+            var kc = Bind(g.Persistent(L("k_cache"), s.Cache.LayerType, "kv-cache"), kCache);
+            var vc = Bind(g.Persistent(L("v_cache"), s.Cache.LayerType, "kv-cache"), vCache);
+            GraphTensor qRot;
             if (qk is not null && !c.QkNorm)
             {
-                var qkRot = g.Add(L("qk_rope"), new RopeKernel(), [qk, rope, step], qk.Type);
+                // Decode with q and k side by side: one dispatch ropes both and appends keys and values to the cache.
+                var qkRot = g.Transient(L("qk_rope"), qk.Type);
+                g.Add(L("qk_rope"), new RopeKernel(appendKv: true), [qk, rope, step, vHeads], [qkRot, kc, vc]);
                 qRot = g.Slice(qkRot, 0, qHeads.Type, L("q_rope"));
-                kRot = g.Slice(qkRot, hq * dh, kHeads.Type, L("k_rope"));
             }
             else
             {
                 qRot = g.Add(L("q_rope"), new RopeKernel(), [qHeads, rope, step], qHeads.Type);
-                kRot = g.Add(L("k_rope"), new RopeKernel(), [kHeads, rope, step], kHeads.Type);
+                var kRot = g.Add(L("k_rope"), new RopeKernel(), [kHeads, rope, step], kHeads.Type);
+                g.Add(L("kv_append"), new KvAppendKernel(), [kRot, vHeads, step], [kc, vc]);
             }
-            var (kCache, vCache) = s.Cache.Layer(l);
-            var kc = Bind(g.Persistent(L("k_cache"), s.Cache.LayerType, "kv-cache"), kCache);
-            var vc = Bind(g.Persistent(L("v_cache"), s.Cache.LayerType, "kv-cache"), vCache);
-            g.Add(L("kv_append"), new KvAppendKernel(), [kRot, vHeads, step], [kc, vc]);
             int window = c.SlidingWindowLayers[l] && c.SlidingWindow is int w ? w : 0;
             var attn = g.Add(L("attention"), new AttentionKernel(1f / MathF.Sqrt(dh), window), [qRot, kc, vc, step], qHeads.Type);
             var attnFlat = g.View(attn, TensorType.Of(DType.F32, n, hq * dh), L("attention.flat"));

@@ -59,11 +59,12 @@ public static class KernelBenchSuite
             if (decode)
             {
                 // Decode as the model's compiled graph runs it: q/k/v stacked with the bias and the RMSNorm taken in,
-                // one RoPE for q and k, the residual adds taken into o and down, gate/up stacked with the norm and
+                // one RoPE for q and k that also appends to the KV cache, the residual adds taken into o and down, gate/up stacked with the norm and
                 // the SwiGLU taken in.
                 yield return b.Linear("qkv", n, m.QDim + 2 * m.KvDim, h, bias: true, norm: true);
-                yield return b.Simple("rope", "qk", new RopeKernel(),
-                    [F32(n, m.HeadsQ + m.HeadsKv, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ + m.HeadsKv, m.HeadDim)], values: [null, null, step]);
+                yield return b.Simple("rope", "qk+kv_append", new RopeKernel(appendKv: true),
+                    [F32(n, m.HeadsQ + m.HeadsKv, m.HeadDim), ropeTable, U32(4), F32(n, m.HeadsKv, m.HeadDim)],
+                    [F32(n, m.HeadsQ + m.HeadsKv, m.HeadDim), cache, cache], values: [null, null, step, null]);
             }
             else
             {
@@ -75,8 +76,9 @@ public static class KernelBenchSuite
                 yield return b.Simple("rope", "q", new RopeKernel(),
                     [F32(n, m.HeadsQ, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ, m.HeadDim)], values: [null, null, step]);
             }
-            yield return b.Simple("kv_append", $"@{position}", new KvAppendKernel(),
-                [F32(n, m.HeadsKv, m.HeadDim), F32(n, m.HeadsKv, m.HeadDim), U32(4)], [cache, cache], values: [null, null, step]);
+            if (!decode)
+                yield return b.Simple("kv_append", $"@{position}", new KvAppendKernel(),
+                    [F32(n, m.HeadsKv, m.HeadDim), F32(n, m.HeadsKv, m.HeadDim), U32(4)], [cache, cache], values: [null, null, step]);
             var attentionIn = new[] { F32(n, m.HeadsQ, m.HeadDim), cache, cache, U32(4) };
             var attention = new AttentionKernel(scale);
             if (decode)

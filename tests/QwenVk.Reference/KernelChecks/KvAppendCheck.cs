@@ -25,7 +25,7 @@ public static class KvAppendCheck
     }
 
     /// <summary>NMSE over the written rows; +infinity if any other element is not bit-for-bit the poison.</summary>
-    static double Compare(ushort[] got, double[] want)
+    internal static double Compare(ushort[] got, double[] want)
     {
         var written = new List<(float Got, double Want)>();
         for (int i = 0; i < got.Length; i++)

@@ -147,7 +147,8 @@ public sealed class GpuModelTests(GpuFixture gpu)
         // gate/up) into the stacked products that read them, the SwiGLU into gate/up: only the final norm is left.
         var nodes = model.Graph(1).Nodes;
         Assert.Equal(4, nodes.Count(n => n.Kernel.Describe() == "matvec+residual"));
-        Assert.DoesNotContain(nodes, n => n.Kernel is AddKernel or SiluMulKernel);
+        Assert.DoesNotContain(nodes, n => n.Kernel is AddKernel or SiluMulKernel or KvAppendKernel);
+        Assert.Equal(2, nodes.Count(n => n.Kernel is RopeKernel { AppendKv: true }));
         Assert.Equal("final_norm", Assert.Single(nodes, n => n.Kernel is RmsNormKernel).Name);
         Assert.All(nodes.Where(n => n.Name.EndsWith(".qkv") || n.Name.EndsWith(".gate_up")),
             n => Assert.NotNull(((MatVecKernel)n.Kernel).NormEps));

@@ -1,0 +1,64 @@
+// Body of rope.comp and rope_kv.comp: rotary position embedding, NeoX / rotate_half layout: pair i is
+// (x[i], x[i + Dh/2]).
+// cos/sin come from a host-built table (RopeTable): angle = p * f in fp32 loses ~1e-3 at p = 30000, the table is
+// exact to fp32 rounding and carries any per-dimension frequency scaling (linear, YaRN) for free.
+// The position offset is read from the step buffer, not a push constant, so a recorded command buffer replays
+// every decode step unchanged while the host rewrites step[0]. One invocation per pair, reading both halves
+// before writing them: out may alias x. A position past the table writes NaN so the fault cannot go unnoticed.
+// APPEND_KV (decode, q and k roped side by side): the last KV_HEADS heads of x are the keys; their rotated pairs go
+// to the fp16 key cache too, and the same pairs of v to the value cache, at row step[0] + token: kv_append's work
+// without a dispatch of its own.
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x = 256) in;
+layout(binding = 0) readonly buffer X { float x[]; };
+layout(binding = 1) readonly buffer T { float table[]; };
+layout(binding = 2) readonly buffer S { uint step[]; };
+#ifdef APPEND_KV
+layout(binding = 3) readonly buffer V { float v[]; };
+layout(binding = 4) writeonly buffer O { float o[]; };
+layout(binding = 5) writeonly buffer KC { float16_t kc[]; };
+layout(binding = 6) writeonly buffer VC { float16_t vc[]; };
+layout(push_constant) uniform Push { uint pairs; uint half_dim; uint heads; uint positions; uint kv_heads; uint cache_rows; } p;
+#else
+layout(binding = 3) writeonly buffer O { float o[]; };
+layout(push_constant) uniform Push { uint pairs; uint half_dim; uint heads; uint positions; } p;
+#endif
+
+void main() {
+    uint i = flat_index(256);
+    if (i >= p.pairs) return;
+    uint pair = i % p.half_dim;
+    uint row = i / p.half_dim;           // n * heads + h
+    uint token = row / p.heads;
+    uint pos = step[0] + token;
+    uint lo = row * 2 * p.half_dim + pair;
+    uint hi = lo + p.half_dim;
+    if (pos >= p.positions) {
+        o[lo] = uintBitsToFloat(0x7FC00000u);
+        o[hi] = uintBitsToFloat(0x7FC00000u);
+        return;
+    }
+    uint t = (pos * p.half_dim + pair) * 2;
+    float c = table[t];
+    float s = table[t + 1];
+    float a = x[lo];
+    float b = x[hi];
+    float ra = a * c - b * s;
+    float rb = b * c + a * s;
+    o[lo] = ra;
+    o[hi] = rb;
+#ifdef APPEND_KV
+    uint h = row % p.heads;
+    uint first_kv = p.heads - p.kv_heads;
+    if (h < first_kv || pos >= p.cache_rows) return;
+    uint kvh = h - first_kv;
+    uint dst = (kvh * p.cache_rows + pos) * 2 * p.half_dim + pair;
+    uint src = (token * p.kv_heads + kvh) * 2 * p.half_dim + pair;
+    kc[dst] = float16_t(ra);
+    kc[dst + p.half_dim] = float16_t(rb);
+    vc[dst] = float16_t(v[src]);
+    vc[dst + p.half_dim] = float16_t(v[src + p.half_dim]);
+#endif
+}
