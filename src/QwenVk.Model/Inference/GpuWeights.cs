@@ -18,7 +18,8 @@ public sealed record WeightChunk(GpuBuffer Buffer, int FirstRow, TensorType Type
 
 /// <summary>
 /// The checkpoint's weights on the GPU, in FP16, streamed one tensor at a time (BF16/F32 converted on the way), so the
-/// host never holds more than one tensor. On unified memory the tensor is converted straight into mapped GPU memory.
+/// host never holds more than one tensor (gate and up, interleaved into one stack, are held together). On unified
+/// memory the tensor is converted straight into mapped GPU memory.
 /// The layers' RMSNorm weights are folded into the projections that read them (<see cref="QwenWeights.NormFolds"/>):
 /// those norms run without a weight (<see cref="IsFolded"/>).
 /// </summary>
