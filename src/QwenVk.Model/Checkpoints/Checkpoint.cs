@@ -85,9 +85,7 @@ public sealed class Checkpoint : IDisposable
     /// checkpoint is made in host memory.</summary>
     public void ReadAsHalf(string name, Span<Half> destination)
     {
-        var (file, info) = Lookup(name);
-        if (destination.Length != info.Elements)
-            throw new ArgumentException($"{name} has {info.Elements} elements ({info.ShapeText}); the destination holds {destination.Length}.", nameof(destination));
+        var (file, info) = Lookup(name, destination.Length);
         int size = SafeTensorInfo.ElementSize(info.DType);
         for (long start = 0; start < info.Elements; start += ChunkElements)
         {
@@ -109,9 +107,7 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Reads one tensor as float32 (exact for every stored dtype) into <paramref name="destination"/>.</summary>
     public void ReadAsSingle(string name, Span<float> destination)
     {
-        var (file, info) = Lookup(name);
-        if (destination.Length != info.Elements)
-            throw new ArgumentException($"{name} has {info.Elements} elements ({info.ShapeText}); the destination holds {destination.Length}.", nameof(destination));
+        var (file, info) = Lookup(name, destination.Length);
         int size = SafeTensorInfo.ElementSize(info.DType);
         for (long start = 0; start < info.Elements; start += ChunkElements)
         {
@@ -125,9 +121,7 @@ public sealed class Checkpoint : IDisposable
     /// weight folded into the projection that reads the norm's output.</summary>
     public void ReadAsHalf(string name, Span<Half> destination, ReadOnlySpan<float> columnScale)
     {
-        var (file, info) = Lookup(name);
-        if (destination.Length != info.Elements)
-            throw new ArgumentException($"{name} has {info.Elements} elements ({info.ShapeText}); the destination holds {destination.Length}.", nameof(destination));
+        var (file, info) = Lookup(name, destination.Length);
         int cols = (int)info.Shape[^1];
         if (columnScale.Length != cols)
             throw new ArgumentException($"{name} ({info.ShapeText}) has {cols} columns; the column scale has {columnScale.Length}.", nameof(columnScale));
@@ -154,6 +148,15 @@ public sealed class Checkpoint : IDisposable
     {
         MemoryMarshal.Cast<byte, Half>(bytes).CopyTo(dst);
         return -1;
+    }
+
+    /// <summary>The tensor, checked to have exactly <paramref name="destinationLength"/> elements.</summary>
+    (SafeTensorsFile File, SafeTensorInfo Info) Lookup(string name, int destinationLength)
+    {
+        var (file, info) = Lookup(name);
+        if (destinationLength != info.Elements)
+            throw new ArgumentException($"{name} has {info.Elements} elements ({info.ShapeText}); the destination holds {destinationLength}.", "destination");
+        return (file, info);
     }
 
     (SafeTensorsFile File, SafeTensorInfo Info) Lookup(string name) =>
