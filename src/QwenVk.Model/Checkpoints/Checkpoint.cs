@@ -132,11 +132,13 @@ public sealed class Checkpoint : IDisposable
             int n = (int)Math.Min(ChunkElements, info.Elements - start);
             var f = scratch.AsSpan(0, n);
             HalfConversion.ToSingle(info.DType, file.Bytes(info, start * size, n * size), f);
-            int col = (int)(start % cols);
-            for (int i = 0; i < n; i++)
+            // Row by row (a chunk may start and end mid-row): each piece times the matching part of the scale.
+            for (int i = 0, col = (int)(start % cols); i < n; col = 0)
             {
-                f[i] *= columnScale[col];
-                if (++col == cols) col = 0;
+                int len = Math.Min(cols - col, n - i);
+                var piece = f.Slice(i, len);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(piece, columnScale.Slice(col, len), piece);
+                i += len;
             }
             int overflow = HalfConversion.FromSingle(f, destination.Slice((int)start, n));
             if (overflow >= 0)

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace QwenVk.Model.Checkpoints;
 
 /// <summary>Conversions of stored weights to FP16 (and, exactly, to float32), rounding to nearest even (.NET's float-to-Half conversion is
@@ -18,16 +20,16 @@ static class HalfConversion
         return overflow;
     }
 
+    /// <summary>Vectorized (TensorPrimitives): the RMSNorm fold converts every q/k/v and gate/up weight through here,
+    /// which scalar conversion made the slow part of loading an F16 checkpoint.</summary>
     public static int FromSingle(ReadOnlySpan<float> source, Span<Half> destination)
     {
-        int overflow = -1;
+        TensorPrimitives.ConvertToHalf(source, destination[..source.Length]);
+        // Finite values from 65520 up round to infinity; NaN makes MaxMagnitude NaN and the test false.
+        if (!(TensorPrimitives.MaxMagnitude(source) >= 65520f)) return -1;
         for (int i = 0; i < source.Length; i++)
-        {
-            var h = (Half)source[i];
-            if (Half.IsInfinity(h) && float.IsFinite(source[i]) && overflow < 0) overflow = i;
-            destination[i] = h;
-        }
-        return overflow;
+            if (Half.IsInfinity(destination[i]) && float.IsFinite(source[i])) return i;
+        return -1;
     }
 
     /// <summary>Widens stored values (F16, BF16, F32) to float32, exactly.</summary>
@@ -39,8 +41,7 @@ static class HalfConversion
                 System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
                 break;
             case SafeTensorsDType.F16:
-                var h = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(bytes);
-                for (int i = 0; i < h.Length; i++) destination[i] = (float)h[i];
+                TensorPrimitives.ConvertToSingle(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(bytes), destination);
                 break;
             case SafeTensorsDType.BF16:
                 var b = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(bytes);
