@@ -150,14 +150,7 @@ public static class GraphCompiler
                 Outputs = consumer.Outputs,
                 Declared = [.. producer.Declared, .. consumer.Declared],
             };
-            try
-            {
-                fused.Kernel.Validate(fused.Inputs.Select(t => t.Type).ToArray(), fused.Outputs.Select(t => t.Type).ToArray());
-            }
-            catch (KernelShapeException)
-            {
-                continue; // e.g. a bias covering more columns than this matmul writes: keep the pair unfused
-            }
+            if (!Validates(fused)) continue; // e.g. a bias covering more columns than this matmul writes: keep the pair unfused
             result[i] = fused;
             result.RemoveAt(j);
         }
@@ -181,17 +174,24 @@ public static class GraphCompiler
             Outputs = consumer.Outputs,
             Declared = [.. producer.Declared, .. consumer.Declared],
         };
+        if (!Validates(fused)) return false;
+        result[j] = fused;
+        result.RemoveAt(i);
+        return true;
+    }
+
+    /// <summary>Whether a fused node's kernel accepts its tensors; fusion keeps the pair apart where it does not.</summary>
+    static bool Validates(PlannedNode fused)
+    {
         try
         {
             fused.Kernel.Validate(fused.Inputs.Select(t => t.Type).ToArray(), fused.Outputs.Select(t => t.Type).ToArray());
+            return true;
         }
         catch (KernelShapeException)
         {
             return false;
         }
-        result[j] = fused;
-        result.RemoveAt(i);
-        return true;
     }
 
     /// <summary>Culling: keep a node only if it writes an output or persistent tensor, or a transient that a kept

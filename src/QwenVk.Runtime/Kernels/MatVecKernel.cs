@@ -135,7 +135,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         Plan(inputs, outputs, caps, tokens: 1);
 
     /// <summary>The plan with <paramref name="tokens"/> activation rows per subgroup sharing each weight load; the
-    /// matmul kernel uses 4 on CPU drivers, where this beats its tiled shader.</summary>
+    /// matmul kernel uses 8 on CPU drivers, where this beats its tiled shader.</summary>
     internal KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps, uint tokens)
     {
         var s = Shape(inputs, outputs);
@@ -160,9 +160,9 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
 
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
     {
-        var s = Shape(inputs, outputs);
+        var cost = Shape(inputs, outputs).Cost(inputs);
         // SwiGLU: two products per output column (~10 more FLOPs for the activation, not counted).
-        return SwiGlu ? new(inputs.Sum(t => (double)t.Bytes) + 4.0 * s.N * s.M, 4.0 * s.N * s.M * s.K) : s.Cost(inputs);
+        return SwiGlu ? cost with { Flops = 2 * cost.Flops } : cost;
     }
 
     public override string Describe() =>
