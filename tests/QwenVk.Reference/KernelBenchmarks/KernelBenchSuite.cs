@@ -75,10 +75,9 @@ public static class KernelBenchSuite
                     [F32(n, m.QDim), F16(m.QDim)], [F32(n, m.QDim)]);
                 yield return b.Simple("rope", "q", new RopeKernel(),
                     [F32(n, m.HeadsQ, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ, m.HeadDim)], values: [null, null, step]);
-            }
-            if (!decode)
                 yield return b.Simple("kv_append", $"@{position}", new KvAppendKernel(),
                     [F32(n, m.HeadsKv, m.HeadDim), F32(n, m.HeadsKv, m.HeadDim), U32(4)], [cache, cache], values: [null, null, step]);
+            }
             var attentionIn = new[] { F32(n, m.HeadsQ, m.HeadDim), cache, cache, U32(4) };
             var attention = new AttentionKernel(scale);
             if (decode)

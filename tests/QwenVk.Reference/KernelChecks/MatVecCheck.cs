@@ -73,18 +73,16 @@ public static class MatVecCheck
         NormCase(new MatVecKernel(false, residual: true, normEps: 1e-6f), n: 1, m: 896, k: 896, residual: true),
     ];
 
-    /// <summary>The gate and up rows [M, K] of a stacked W [2M, K] (<see cref="SiluMulKernel.StackedBlockRows"/>),
-    /// written from the layout's definition: block b holds gate rows bB..bB+B-1, then up rows bB..bB+B-1.</summary>
+    /// <summary>The gate and up rows [M, K] of a stacked W [2M, K] (<see cref="SiluMulCheck.StackedGate"/>).</summary>
     static (Half[] Gate, Half[] Up) Unstack(Half[] w, int m, int k)
     {
-        int block = SiluMulKernel.StackedBlockRows;
         var gate = new Half[(long)m * k];
         var up = new Half[(long)m * k];
         for (int j = 0; j < m; j++)
         {
-            int row = j / block * 2 * block + j % block;
+            int row = SiluMulCheck.StackedGate(j);
             Array.Copy(w, (long)row * k, gate, (long)j * k, k);
-            Array.Copy(w, (long)(row + block) * k, up, (long)j * k, k);
+            Array.Copy(w, (long)(row + SiluMulKernel.StackedBlockRows) * k, up, (long)j * k, k);
         }
         return (gate, up);
     }

@@ -13,20 +13,23 @@ public static class SiluMulCheck
 
     public static IEnumerable<KernelCheck> Cases() => Plain().Concat(Stacked());
 
+    /// <summary>The stacked gate/up layout (<see cref="SiluMulKernel.StackedBlockRows"/>), written from its
+    /// definition: where output j's gate sits among the 2M stacked rows (columns); its up sits one block further.</summary>
+    public static int StackedGate(int j) => j / SiluMulKernel.StackedBlockRows * 2 * SiluMulKernel.StackedBlockRows + j % SiluMulKernel.StackedBlockRows;
+
     /// <summary>The stacked form: gate/up [rows, 2M] in alternating column blocks (SiluMulKernel.StackedBlockRows).</summary>
     static IEnumerable<KernelCheck> Stacked() =>
         new (int Rows, int Cols)[] { (1, 8), (3, 152), (5, 4864) }.Select(s => new KernelCheck("silu_mul", $"{s.Rows}x{s.Cols} stacked", 1e-7, (ctx, rng) =>
         {
-            int block = SiluMulKernel.StackedBlockRows;
             var gu = Floats(rng, 2L * s.Rows * s.Cols, 30.0);
             var gate = new double[s.Rows * s.Cols];
             var up = new double[s.Rows * s.Cols];
             for (int r = 0; r < s.Rows; r++)
                 for (int c = 0; c < s.Cols; c++)
                 {
-                    int at = r * 2 * s.Cols + c / block * 2 * block + c % block;
+                    int at = r * 2 * s.Cols + StackedGate(c);
                     gate[r * s.Cols + c] = gu[at];
-                    up[r * s.Cols + c] = gu[at + block];
+                    up[r * s.Cols + c] = gu[at + SiluMulKernel.StackedBlockRows];
                 }
             var tgu = Input(ctx, TensorType.Of(DType.F32, s.Rows, 2 * s.Cols), gu, "gate_up");
             var to = Output(ctx, TensorType.Of(DType.F32, s.Rows, s.Cols), "out");
