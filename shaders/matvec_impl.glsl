@@ -35,8 +35,9 @@ layout(constant_id = 5) const uint LANE_ROWS = 0;
 layout(constant_id = 6) const uint NORM_X = 0;
 // SWIGLU: W holds GLU_BLOCK gate rows, then the GLU_BLOCK up rows of the same outputs, then the next block. Stacked
 // [all gate; all up] put a lane's two rows of one output 8.7 MB apart and read 4864 x 896 at 4.4-5.6 GB/s against
-// 7.4-8.6 for the plain product of the same bytes; with blocks of 8 (the lanes of a lavapipe subgroup) the lanes of
-// one workgroup read one contiguous run of rows, as in the plain product, and it measured the same as it (lavapipe).
+// 6.5-8.6 for the plain product of the same bytes (docs/BENCHMARKS.md); with blocks of 8 (the lanes of a lavapipe
+// subgroup) the lanes of one workgroup read one contiguous run of rows, as in the plain product, and it measured the
+// same as it (lavapipe).
 layout(constant_id = 7) const uint GLU_BLOCK = 8;
 layout(local_size_x_id = 0) in;
 
