@@ -6,6 +6,8 @@
 #   tools/gpu-check.sh [OUT_DIR]                      (default: artifacts/gpu-check)
 #   QWENVK_BIN=/path/to/qwenvk tools/gpu-check.sh     use a self-contained publish (machines without the .NET SDK)
 #   SKIP_TESTS=1 SKIP_7B=1                            skip the xunit suite / the 7B-shaped model
+#   VALIDATION=1                                      also run the kernel checks under VK_LAYER_KHRONOS_validation
+#   STEP_TIMEOUT=300                                  seconds any one step may take (a hung driver fails that step)
 #
 # Publish for a machine without .NET (18 MB; the 64 MiB a device run carries):
 #   dotnet publish src/QwenVk.Cli -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
@@ -22,12 +24,19 @@ QV=${QWENVK_BIN:-$HERE/qwenvk}
 MODELS=${MODELS_DIR:-$OUT/models}
 # Do not let a CPU driver win by accident: the check is about the GPU's own driver.
 export QWENVK_DEVICE=${QWENVK_DEVICE:-}
+T="timeout ${STEP_TIMEOUT:-300}"
 
-echo "== devices"; "$QV" devices | tee "$OUT/devices.txt"
-"$QV" devices --json > "$OUT/devices.json"
+echo "== devices"; $T "$QV" devices | tee "$OUT/devices.txt"
+$T "$QV" devices --json > "$OUT/devices.json"
 
 echo "== kernel checks (CPU reference, NMSE)"
-"$QV" kernels test | tee "$OUT/kernels-test.txt"; KT=${PIPESTATUS[0]}
+$T "$QV" kernels test | tee "$OUT/kernels-test.txt"; KT=${PIPESTATUS[0]}
+KV="skipped"
+if [ -n "${VALIDATION:-}" ]; then
+  echo "== kernel checks under the validation layer"
+  $T "$QV" kernels test --validation > "$OUT/kernels-test-validation.txt" 2>&1; KV=$?
+  tail -2 "$OUT/kernels-test-validation.txt"
+fi
 
 if [ -z "${SKIP_TESTS:-}" ] && command -v dotnet >/dev/null; then
   echo "== xunit suite on this driver"
@@ -38,12 +47,17 @@ else
 fi
 
 echo "== kernel benchmarks"
-"$QV" kernels bench --preset all --json > "$OUT/kernels-bench.json" && "$QV" kernels bench --preset all | tee "$OUT/kernels-bench.txt"
+# One run: with --json the table goes to stderr while it runs, the object to stdout.
+$T "$QV" kernels bench --preset all --target-ms ${KERNEL_TARGET_MS:-300} --json 2>&1 >"$OUT/kernels-bench.json" | tee "$OUT/kernels-bench.txt"
 
 bench_model() { # name, make-model args...
   local name=$1; shift
-  [ -f "$MODELS/$name/config.json" ] || "$QV" make-model --out "$MODELS/$name" --dtype f16 "$@" >&2
-  "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name.json"
+  if [ ! -f "$MODELS/$name/config.json" ]; then
+    local t0=$SECONDS
+    $T "$QV" make-model --out "$MODELS/$name" --dtype f16 "$@" >&2 || return
+    echo "make-model $name: $((SECONDS - t0)) s" >&2
+  fi
+  $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name.json"
 }
 echo "== model benchmarks"
 bench_model qwen2.5-0.5b-shape --preset qwen2.5-0.5b
@@ -52,12 +66,33 @@ bench_model qwen2.5-0.5b-shape --preset qwen2.5-0.5b
 
 echo
 echo "== summary ($(date -u +%F))"
-printf '%-22s %s\n' "kernel checks" "$([ "$KT" = 0 ] && echo passed || echo FAILED)" "xunit suite" "$([ "$TS" = 0 ] && echo passed || echo "$TS")"
-for f in "$OUT"/bench-*.json; do
-  python3 - "$f" <<'PY' 2>/dev/null || grep -E '"(pp|tg)_tok_s"' "$f"
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(f"{sys.argv[1].split('bench-')[1][:-5]:22} pp{d['n_prompt']} {d['pp_tok_s']:.1f} tok/s   tg{d['n_gen']} {d['tg_tok_s']:.1f} tok/s   ({d['device']})")
+printf '%-22s %s\n' "kernel checks" "$([ "$KT" = 0 ] && echo passed || echo "FAILED ($KT)")" \
+  "kernel checks + layer" "$([ "$KV" = 0 ] && echo passed || echo "$KV")" "xunit suite" "$([ "$TS" = 0 ] && echo passed || echo "$TS")"
+python3 - "$OUT" <<'PY' || grep -hE '"(pp|tg)_tok_s"' "$OUT"/bench-*.json
+import glob, json, os, sys
+out = sys.argv[1]
+kb = os.path.join(out, "kernels-bench.json")
+copy = None
+if os.path.exists(kb) and os.path.getsize(kb) > 0:
+    k = json.load(open(kb))
+    d, copy = k["device"], k["copy_bandwidth"]["gb_per_s"]
+    print(f"{'device':22} {d['name']} (vendor {d['vendor_id']}, driver {d['driver_version']}, subgroup {d['subgroup_size']})")
+    print(f"{'copy bandwidth':22} {copy:.0f} GB/s (vkCmdCopyBuffer, read + write)")
+    for preset in ("0.5b", "7b"):
+        mv = [c for c in k["cases"] if c["preset"] == preset and c["phase"] == "decode" and c["kernel"] == "matvec"]
+        if mv:
+            best = max(mv, key=lambda c: c["gb_per_s"])
+            print(f"{'best matvec ' + preset:22} {best['gb_per_s']:.0f} GB/s ({best['name']}, {best['percent_of_copy']:.0f}% of copy)")
+    gemm = [c for c in k["cases"] if c["phase"] == "prefill" and c["kernel"] == "matmul" and c.get("gflop_per_s")]
+    if gemm:
+        best = max(gemm, key=lambda c: c["gflop_per_s"])
+        print(f"{'best prefill GEMM':22} {best['gflop_per_s'] / 1e3:.2f} TFLOP/s ({best['id']})")
+for f in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
+    if os.path.getsize(f) == 0:
+        print(f"{os.path.basename(f)[6:-5]:22} no result"); continue
+    b = json.load(open(f))
+    share = f", {100 * b['decode_weight_gb_s'] / copy:.0f}% of copy" if copy else ""
+    print(f"{os.path.basename(f)[6:-5]:22} pp{b['n_prompt']} {b['pp_tok_s']:.1f} tok/s   tg{b['n_gen']} {b['tg_tok_s']:.1f} tok/s   "
+          f"decode reads weights at {b['decode_weight_gb_s']:.0f} GB/s{share}   load {b['load_seconds']:.1f} s")
 PY
-done
 echo "full results in $OUT"

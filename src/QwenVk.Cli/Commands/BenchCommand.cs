@@ -69,6 +69,8 @@ static class BenchCommand
                 device_kind = ctx.Capabilities.Kind.ToString(),
                 weights_mib = m.WeightBytes / 1048576.0,
                 kv_cache_mib = m.KvCacheBytes / 1048576.0,
+                decode_weight_bytes = m.DecodeWeightBytes,
+                decode_weight_gb_s = Median(tgRuns) * m.DecodeWeightBytes / 1e9,
                 device_memory_mib = ctx.PeakAllocatedBytes / 1048576.0,
                 peak_host_mib = peakHost / 1048576.0,
                 load_seconds = loadSeconds,
@@ -90,6 +92,7 @@ static class BenchCommand
             Console.WriteLine($"| {"--------",-8} | {"-------------:",14} | {"-------------------:",20} |");
             if (p > 0) Console.WriteLine($"| {"pp" + p,-8} | {Median(ppRuns),14:F2} | {$"{ppRuns.Min():F2} - {ppRuns.Max():F2}",20} |");
             if (n > 0) Console.WriteLine($"| {"tg" + n,-8} | {Median(tgRuns),14:F2} | {$"{tgRuns.Min():F2} - {tgRuns.Max():F2}",20} |");
+            if (n > 0) Console.WriteLine($"decode reads weights at {result.decode_weight_gb_s:F2} GB/s ({m.DecodeWeightBytes / 1e9:F3} GB per token)");
             return 0;
         });
         return cmd;

@@ -39,6 +39,9 @@ public sealed class QwenModel : IDisposable
     public int ContextLength { get; }
     public int Position { get; private set; }
     public long WeightBytes => _state.Weights.Bytes;
+    /// <summary>Weight bytes one decode step reads: all of them, less an untied embedding table (decode gathers one
+    /// row of it). tg tok/s times this is the bandwidth decode reads weights at.</summary>
+    public long DecodeWeightBytes => WeightBytes - (Config.TieWordEmbeddings ? 0 : (long)Config.VocabSize * Config.HiddenSize * sizeof(ushort));
     public long KvCacheBytes => _state.Cache.Bytes;
     public DeviceCapabilities Device => _ctx.Capabilities;
 

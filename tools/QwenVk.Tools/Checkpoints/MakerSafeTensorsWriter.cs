@@ -5,27 +5,41 @@ namespace QwenVk.Tools.Checkpoints;
 
 /// <summary>Writes one .safetensors file: u64 header length, JSON header (padded with spaces to 8 bytes, as the
 /// safetensors library does), then each tensor's bytes in header order. Tensor data is produced by a callback one
-/// tensor at a time, so a large checkpoint is never held in memory.</summary>
+/// tensor at a time, so a large checkpoint is never held in memory. Tensors are written concurrently, each through its
+/// own stream at its own offset: a 7B-shaped checkpoint is 15 GB of random normals, minutes on one core.</summary>
 static class MakerSafeTensorsWriter
 {
     public static long Write(string path, IReadOnlyList<MakerTensor> tensors, MakerDType dtype, Action<MakerTensor, Stream> writeData)
     {
         var header = Header(tensors, dtype);
-        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        Span<byte> len = stackalloc byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
-        fs.Write(len);
-        fs.Write(header);
+        long dataStart = 8 + header.Length;
+        var offsets = new long[tensors.Count];
         long dataBytes = 0;
-        foreach (var t in tensors)
+        for (int i = 0; i < tensors.Count; i++)
         {
-            long before = fs.Position;
+            offsets[i] = dataBytes;
+            dataBytes += tensors[i].Elements * MakerEncoding.Size(dtype);
+        }
+        using (var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Write))
+        {
+            Span<byte> len = stackalloc byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+            fs.Write(len);
+            fs.Write(header);
+            fs.SetLength(dataStart + dataBytes);
+        }
+        // Largest first, so one big tensor (the embedding) does not start last and run alone.
+        var order = Enumerable.Range(0, tensors.Count).OrderByDescending(i => tensors[i].Elements).ToArray();
+        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var t = tensors[i];
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Write, 1 << 20);
+            fs.Position = dataStart + offsets[i];
             writeData(t, fs);
-            long written = fs.Position - before;
+            long written = fs.Position - dataStart - offsets[i];
             long expected = t.Elements * MakerEncoding.Size(dtype);
             if (written != expected) throw new InvalidOperationException($"{t.Name}: wrote {written} bytes, expected {expected}");
-            dataBytes += written;
-        }
+        });
         return dataBytes;
     }
 
