@@ -9,9 +9,9 @@
 // one uvec4 load (unpackHalf2x16) and the matching 8 activations with two vec4 loads: fewer, wider loads is what a
 // bandwidth-bound kernel lives on (on lavapipe each load is a loop over the SIMD lanes, so the count of loads is
 // the cost). RPS > 1 lets one load of x serve several rows: on lavapipe RPS = 8 more than halved the time; GPUs use RPS = 1
-// (x is cached, more subgroups in flight matter more). Any other K takes the scalar loop. Rows are spread over
-// subgroups by gl_SubgroupID / gl_NumSubgroups rather than assuming the host's subgroup size, because some drivers
-// (Intel, AMD wave32/64) pick the size per pipeline. Accumulation is fp32.
+// (x is cached, more subgroups in flight matter more), 2 for short rows (MatVecKernel.Geometry). Any other K takes
+// the scalar loop. Rows are spread over subgroups by gl_SubgroupID / gl_NumSubgroups rather than assuming the
+// host's subgroup size, because some drivers (Intel, AMD wave32/64) pick the size per pipeline. Accumulation is fp32.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 

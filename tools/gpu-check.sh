@@ -7,6 +7,9 @@
 #   QWENVK_BIN=/path/to/qwenvk tools/gpu-check.sh     use a self-contained publish (machines without the .NET SDK)
 #   SKIP_TESTS=1 SKIP_7B=1                            skip the xunit suite / the 7B-shaped model
 #   VALIDATION=1                                      also run the kernel checks under VK_LAYER_KHRONOS_validation
+#   SWEEP=all | "RPS:WG ..."                          time the decode products at other matvec geometries
+#                                                     (QWENVK_MATVEC_RPS:QWENVK_MATVEC_WG; all: 1,2,4 x 64,128,256)
+#                                                     and bench the models again with the fastest, marked -tuned
 #   STEP_TIMEOUT=300                                  seconds any one step may take (a hung driver fails that step)
 #
 # Publish for a machine without .NET (18 MB; the 64 MiB a device run carries):
@@ -50,6 +53,35 @@ echo "== kernel benchmarks"
 # One run: with --json the table goes to stderr while it runs, the object to stdout.
 $T "$QV" kernels bench --preset all --target-ms ${KERNEL_TARGET_MS:-300} --json 2>&1 >"$OUT/kernels-bench.json" | tee "$OUT/kernels-bench.txt"
 
+TUNED=""
+if [ -n "${SWEEP:-}" ]; then
+  echo "== matvec geometry sweep (decode products, both presets)"
+  mkdir -p "$OUT/sweep"
+  [ "$SWEEP" = all ] && SWEEP="1:64 1:128 1:256 2:64 2:128 2:256 4:64 4:128 4:256"
+  for g in $SWEEP; do
+    rps=${g%:*} wg=${g#*:}
+    QWENVK_MATVEC_RPS=$rps QWENVK_MATVEC_WG=$wg $T "$QV" kernels bench --preset all --filter decode/matvec --target-ms 200 --json \
+      > "$OUT/sweep/rps$rps-wg$wg.json" 2>/dev/null
+  done
+  TUNED=$(python3 - "$OUT/sweep" <<'PY'
+import glob, json, os, sys
+rows = []
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+    if os.path.getsize(f) == 0: continue
+    cases = json.load(open(f))["cases"]
+    t = {p: sum(c["median_us"] for c in cases if c["preset"] == p) for p in ("0.5b", "7b")}
+    rows.append((os.path.basename(f)[:-5], t["0.5b"], t["7b"]))
+print("geometry       0.5b decode products (us)   7b decode products (us)", file=sys.stderr)
+for name, a, b in rows: print(f"{name:14} {a:26.1f} {b:25.1f}", file=sys.stderr)
+best = min(rows, key=lambda r: r[2])[0]
+rps, wg = best[3:].split("-wg")
+print(f"QWENVK_MATVEC_RPS={rps} QWENVK_MATVEC_WG={wg}")
+PY
+)
+  echo "fastest on the 7B shapes: ${TUNED:-none}"
+  [ "$TUNED" = "QWENVK_MATVEC_RPS=1 QWENVK_MATVEC_WG=128" ] && TUNED=""  # the defaults: nothing to bench again
+fi
+
 bench_model() { # name, make-model args...
   local name=$1; shift
   if [ ! -f "$MODELS/$name/config.json" ]; then
@@ -58,6 +90,9 @@ bench_model() { # name, make-model args...
     echo "make-model $name: $((SECONDS - t0)) s" >&2
   fi
   $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name.json"
+  if [ -n "$TUNED" ]; then
+    env $TUNED $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name-tuned.json"
+  fi
 }
 echo "== model benchmarks"
 bench_model qwen2.5-0.5b-shape --preset qwen2.5-0.5b
@@ -73,15 +108,17 @@ import glob, json, os, sys
 out = sys.argv[1]
 kb = os.path.join(out, "kernels-bench.json")
 copy = None
+best_matvec = {}
 if os.path.exists(kb) and os.path.getsize(kb) > 0:
     k = json.load(open(kb))
     d, copy = k["device"], k["copy_bandwidth"]["gb_per_s"]
     print(f"{'device':22} {d['name']} (vendor {d['vendor_id']}, driver {d['driver_version']}, subgroup {d['subgroup_size']})")
-    print(f"{'copy bandwidth':22} {copy:.0f} GB/s (vkCmdCopyBuffer, read + write)")
+    print(f"{'copy bandwidth':22} {copy:.0f} GB/s ({k['copy_bandwidth']['source']}, read + write; vkCmdCopyBuffer {k['copy_bandwidth']['command_gb_per_s']:.0f})")
     for preset in ("0.5b", "7b"):
         mv = [c for c in k["cases"] if c["preset"] == preset and c["phase"] == "decode" and c["kernel"] == "matvec"]
         if mv:
             best = max(mv, key=lambda c: c["gb_per_s"])
+            best_matvec[preset] = best["gb_per_s"]
             print(f"{'best matvec ' + preset:22} {best['gb_per_s']:.0f} GB/s ({best['name']}, {best['percent_of_copy']:.0f}% of copy)")
     gemm = [c for c in k["cases"] if c["phase"] == "prefill" and c["kernel"] == "matmul" and c.get("gflop_per_s")]
     if gemm:
@@ -92,6 +129,9 @@ for f in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
         print(f"{os.path.basename(f)[6:-5]:22} no result"); continue
     b = json.load(open(f))
     share = f", {100 * b['decode_weight_gb_s'] / copy:.0f}% of copy" if copy else ""
+    preset = "7b" if "7b" in f else "0.5b"
+    if copy and best_matvec.get(preset):
+        share += f", {100 * b['decode_weight_gb_s'] / best_matvec[preset]:.0f}% of the best matvec"
     print(f"{os.path.basename(f)[6:-5]:22} pp{b['n_prompt']} {b['pp_tok_s']:.1f} tok/s   tg{b['n_gen']} {b['tg_tok_s']:.1f} tok/s   "
           f"decode reads weights at {b['decode_weight_gb_s']:.0f} GB/s{share}   load {b['load_seconds']:.1f} s")
 PY

@@ -16,6 +16,6 @@ static class BenchCases
 
     /// <summary>Bytes and FLOPs of a benchmark parameter value, for the throughput columns.</summary>
     public static KernelCost? Cost(string? id) =>
-        id == CopyBufferBenchmarks.CaseId ? new KernelCost(2.0 * CopyBandwidth.DefaultBytes, 0)
+        id is CopyBufferBenchmarks.CaseId or CopyBufferBenchmarks.ShaderCaseId ? new KernelCost(2.0 * CopyBandwidth.DefaultBytes, 0)
         : All.FirstOrDefault(c => c.Id == id)?.Cost;
 }

@@ -47,7 +47,8 @@ static class KernelBenchCommand
             var caps = ctx.Capabilities;
             progress.WriteLine($"device: {caps.Name} ({caps.Kind}, subgroup {caps.SubgroupSize}, maxStorageBufferRange {caps.MaxStorageBufferRange >> 20} MiB); timing: {(caps.TimestampsSupported ? "GPU timestamps" : "wall clock (no compute timestamps)")}");
             var copy = CopyBandwidth.Measure(ctx, options);
-            progress.WriteLine($"copy bandwidth (vkCmdCopyBuffer {copy.Bytes >> 20} MiB, read + write): {copy.GBps:F1} GB/s, {copy.Timing.MedianNs / 1e6:F2} ms median of {copy.Timing.Runs}");
+            progress.WriteLine($"copy bandwidth ({copy.Bytes >> 20} MiB, read + write): vkCmdCopyBuffer {copy.CommandGBps:F1} GB/s, copy shader {copy.ShaderGBps:F1} GB/s; " +
+                $"roofline {copy.GBps:F1} GB/s ({copy.Source}, {copy.Timing.MedianNs / 1e6:F2} ms median of {copy.Timing.Runs})");
             progress.WriteLine($"{"case",-34} {"shape",-46} {"disp",4} {"copy",4} {"runs",5} {"median us",11} {"GB/s",8} {"GFLOP/s",8} {"%copy",6}");
             var results = new List<KernelBenchResult>();
             var errors = new List<(string Id, string Error)>();
@@ -69,7 +70,11 @@ static class KernelBenchCommand
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     device = new { caps.Name, caps.Kind, caps.VendorId, caps.DriverVersion, caps.SubgroupSize, caps.MaxStorageBufferRange, timestamps = caps.TimestampsSupported },
-                    copy_bandwidth = new { copy.Bytes, median_us = copy.Timing.MedianNs / 1e3, gb_per_s = copy.GBps, runs = copy.Timing.Runs },
+                    copy_bandwidth = new
+                    {
+                        copy.Bytes, median_us = copy.Timing.MedianNs / 1e3, gb_per_s = copy.GBps, runs = copy.Timing.Runs, source = copy.Source,
+                        command_gb_per_s = copy.CommandGBps, shader_gb_per_s = copy.ShaderGBps,
+                    },
                     options = new { target_ms = options.TargetSeconds * 1e3, options.MinRuns, options.MaxRuns },
                     cases = results.Select(x => new
                     {

@@ -24,7 +24,7 @@ public sealed class ArgmaxKernel : Kernel
         var x = inputs[0];
         var (gx, gy) = RowGrid.For(x.Rows);
         // CPU drivers: one subgroup per row (see RmsNormKernel).
-        uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : x[-1] <= 256 ? 64u : 256u;
+        uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : RowGrid.GpuWorkgroup(caps, x.Rows, x[-1]);
         return new KernelDispatch("argmax", [wg], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
     }
 }

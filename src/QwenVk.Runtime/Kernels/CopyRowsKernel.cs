@@ -21,8 +21,10 @@ public sealed class CopyRowsKernel(int first) : Kernel
 
     public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
     {
-        var (gx, gy) = Elementwise.Grid(outputs[0].Elements);
-        return new KernelDispatch("copy_rows", [], new PushConstants().U(outputs[0].Elements).U((long)First * inputs[0][-1]), gx, gy);
+        long n = outputs[0].Elements, first = (long)First * inputs[0][-1];
+        bool vec4 = n % 4 == 0 && first % 4 == 0;
+        var (gx, gy) = Elementwise.Grid(vec4 ? n / 4 : n);
+        return new KernelDispatch("copy_rows", [vec4 ? 1u : 0u], new PushConstants().U(n).U(first), gx, gy);
     }
 
     /// <summary>Only the selected rows are read.</summary>

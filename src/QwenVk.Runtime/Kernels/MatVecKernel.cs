@@ -79,7 +79,8 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     }
 
     /// <summary>Workgroup width, rows per subgroup (per lane with lane rows) and whether lanes own rows.
-    /// GPUs: one row per subgroup, lanes along K (coalesced loads), 128-wide workgroups (not measured on a GPU yet).
+    /// GPUs: one row per subgroup (two for rows of K &lt;= 1024), lanes along K (coalesced loads), 128-wide workgroups
+    /// (NVIDIA H200: 64/128/256 within noise, docs/BENCHMARKS.md).
     /// CPU drivers (lavapipe) pay per load and per cross-lane reduction, both loops over the SIMD lanes. So each load
     /// of x serves several rows (4864 x 896: 26.9 ms with 1 row per subgroup, 13.2 with 4, 12.0 with 8, 11.1 with 16),
     /// and where rows are short (K &lt;= 2048) or several tokens share each weight load (prefill), each lane owns rows and
@@ -99,8 +100,11 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
             uint perLane = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : tokens == 1 && m >= 16 * 16 * lanes ? 16u : 4u;
             return (lanes, perLane, true);
         }
-        uint rps = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : cpu ? (tokens > 1 || m >= 4096 ? 16u : 8u) : 1u;
-        return (cpu ? 64u : 128u, rps, false);
+        // GPUs: two rows per subgroup for short rows (a 896-wide row is 3.5 uvec4 loads per lane of 32, too few to hide
+        // latency). NVIDIA H200, whole model, tg128: Qwen2.5-0.5B 601 -> 632 tok/s with 2 rows for every product; 7B
+        // (K 3584 and 18944) 174 -> 169, so longer rows keep one.
+        uint rps = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : cpu ? (tokens > 1 || m >= 4096 ? 16u : 8u) : KernelTuning.MatVecRowsPerSubgroup ?? (k <= 1024 ? 2u : 1u);
+        return (cpu ? 64u : KernelTuning.MatVecWorkgroup ?? 128u, rps, false);
     }
 
     public override string Kind => "matvec";

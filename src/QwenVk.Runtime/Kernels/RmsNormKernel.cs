@@ -35,7 +35,7 @@ public sealed class RmsNormKernel(float eps, bool hasWeight) : Kernel, IAbsorbsR
         // Narrow rows (per-head q/k norms) would leave most of a 256-wide workgroup idle. CPU drivers: one subgroup
         // per row, so the reduction needs no barrier (lavapipe runs barriers as coroutine switches): 512 x 896
         // prefill rows measured 23 -> 6.8 ms, one decode row 256 -> 144 us.
-        uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : x[-1] <= 256 ? 64u : 256u;
+        uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : RowGrid.GpuWorkgroup(caps, x.Rows, x[-1]);
         var (gx, gy) = RowGrid.For(x.Rows);
         return new KernelDispatch(hasWeight ? "rmsnorm" : "rmsnorm_noweight", [wg],
             new PushConstants().U(x.Rows).U(x[-1]).F(eps), gx, gy);

@@ -21,6 +21,6 @@ public sealed class SoftmaxKernel : Kernel
     {
         var x = inputs[0];
         var (gx, gy) = RowGrid.For(x.Rows);
-        return new KernelDispatch("softmax", [x[-1] <= 256 ? 64u : 256u], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
+        return new KernelDispatch("softmax", [caps.Kind == DeviceKind.Cpu ? (x[-1] <= 256 ? 64u : 256u) : RowGrid.GpuWorkgroup(caps, x.Rows, x[-1])], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
     }
 }

@@ -10,7 +10,7 @@ public static class CopyRowsCheck
         x.Skip(first * width).Take(rows * width).ToArray();
 
     public static IEnumerable<KernelCheck> Cases() =>
-        new (int rows, int width, int first, int take)[] { (1, 1, 0, 1), (9, 37, 8, 1), (512, 896, 511, 1), (77, 151, 3, 20) }
+        new (int rows, int width, int first, int take)[] { (1, 1, 0, 1), (9, 37, 8, 1), (512, 896, 511, 1), (77, 151, 3, 20), (3, 4, 1, 2), (300, 1024, 7, 293) }
             .Select(c => new KernelCheck("copy_rows", $"x[{c.rows},{c.width}] rows {c.first}+{c.take}", 1e-7, (ctx, rng) =>
             {
                 var x = Floats(rng, (long)c.rows * c.width);

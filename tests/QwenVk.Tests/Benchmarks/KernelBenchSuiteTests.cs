@@ -76,8 +76,12 @@ public sealed class KernelBenchRunTests(GpuFixture gpu)
     {
         var copy = CopyBandwidth.Measure(gpu.Ctx, new BenchOptions(TargetSeconds: 1e-3, MinRuns: 3, MaxRuns: 5), bytes: 1 << 20);
         Assert.Equal(1UL << 20, copy.Bytes);
+        Assert.Equal(2.0 * copy.Bytes / copy.Command.MedianNs, copy.CommandGBps);
+        Assert.Equal(2.0 * copy.Bytes / copy.Shader.MedianNs, copy.ShaderGBps);
+        // The roofline is the faster of the two copies, and its timing is that copy's.
+        Assert.Equal(Math.Max(copy.CommandGBps, copy.ShaderGBps), copy.GBps);
         Assert.Equal(2.0 * copy.Bytes / copy.Timing.MedianNs, copy.GBps);
-        Assert.True(copy.GBps > 0);
+        Assert.True(copy.CommandGBps > 0 && copy.ShaderGBps > 0);
         gpu.AssertClean();
     }
 }

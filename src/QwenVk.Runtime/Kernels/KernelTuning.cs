@@ -1,0 +1,16 @@
+namespace QwenVk.Runtime.Kernels;
+
+/// <summary>Environment overrides of the GPU matvec geometry, for tuning sweeps on a device nobody has measured yet
+/// (`QWENVK_MATVEC_RPS=2 qwenvk kernels bench --filter decode/matvec`, see tools/gpu-check.sh). Read once; unset or
+/// invalid values keep the defaults. CPU drivers and kernels built with explicit settings (the tests) ignore them.</summary>
+public static class KernelTuning
+{
+    /// <summary>QWENVK_MATVEC_RPS (1-16): rows one subgroup computes together on a GPU.</summary>
+    public static uint? MatVecRowsPerSubgroup { get; } = Read("QWENVK_MATVEC_RPS", 1, 16);
+
+    /// <summary>QWENVK_MATVEC_WG (32-1024): matvec workgroup size on a GPU.</summary>
+    public static uint? MatVecWorkgroup { get; } = Read("QWENVK_MATVEC_WG", 32, 1024);
+
+    static uint? Read(string name, uint min, uint max) =>
+        uint.TryParse(Environment.GetEnvironmentVariable(name), out uint v) && v >= min && v <= max ? v : null;
+}
