@@ -121,22 +121,23 @@ public static class QwenGraphBuilder
             var (kCache, vCache) = s.Cache.Layer(l);
             var kc = Bind(g.Persistent(L("k_cache"), s.Cache.LayerType, "kv-cache"), kCache);
             var vc = Bind(g.Persistent(L("v_cache"), s.Cache.LayerType, "kv-cache"), vCache);
-            GraphTensor qRot;
+            int window = c.SlidingWindowLayers[l] && c.SlidingWindow is int w ? w : 0;
+            float scale = 1f / MathF.Sqrt(dh);
+            GraphTensor attn;
             if (qk is not null && !c.QkNorm)
             {
-                // Decode with q and k side by side: one dispatch ropes both and appends keys and values to the cache.
-                var qkRot = g.Transient(L("qk_rope"), qk.Type);
-                g.Add(L("qk_rope"), new RopeKernel(appendKv: true), [qk, rope, step, vHeads], [qkRot, kc, vc]);
-                qRot = g.Slice(qkRot, 0, qHeads.Type, L("q_rope"));
+                // Decode with q and k side by side: attention ropes both and appends this step's key and value to the
+                // cache itself (it reads the cache below that row and writes the row: both input and output).
+                attn = g.Transient(L("attention"), qHeads.Type);
+                g.Add(L("attention"), new AttentionKernel(scale, window, ropeKv: true), [qk, kc, vc, step, rope, vHeads], [attn, kc, vc]);
             }
             else
             {
-                qRot = g.Add(L("q_rope"), new RopeKernel(), [qHeads, rope, step], qHeads.Type);
+                var qRot = g.Add(L("q_rope"), new RopeKernel(), [qHeads, rope, step], qHeads.Type);
                 var kRot = g.Add(L("k_rope"), new RopeKernel(), [kHeads, rope, step], kHeads.Type);
                 g.Add(L("kv_append"), new KvAppendKernel(), [kRot, vHeads, step], [kc, vc]);
+                attn = g.Add(L("attention"), new AttentionKernel(scale, window), [qRot, kc, vc, step], qHeads.Type);
             }
-            int window = c.SlidingWindowLayers[l] && c.SlidingWindow is int w ? w : 0;
-            var attn = g.Add(L("attention"), new AttentionKernel(1f / MathF.Sqrt(dh), window), [qRot, kc, vc, step], qHeads.Type);
             var attnFlat = g.View(attn, TensorType.Of(DType.F32, n, hq * dh), L("attention.flat"));
             var o = Linear(L("o"), attnFlat, QwenWeights.OProj(l), c.OutputProjectionBias ? QwenWeights.OBias(l) : null, h);
             var x2 = g.Add(L("attn_residual"), new AddKernel(), [x, o], hiddenType);

@@ -11,8 +11,13 @@ namespace QwenVk.Runtime.Kernels;
 /// storage buffers (false) or as the device prefers (null, <see cref="DeviceCapabilities.TexelLoads"/>); texel loads
 /// need head_dim % 8 == 0. <paramref name="workgroupSize"/>: invocations per (token, head), 0 = chosen per device
 /// (tests set it to cover every choice on any device).
+/// With <paramref name="ropeKv"/> (decode, one token) it also does <see cref="RopeKernel"/>'s rope+kv_append: inputs
+/// qk f32 [1, Hq + Hkv, Dh] (queries and keys side by side, unrotated), kCache, vCache, step, the rope table f32
+/// [P, Dh/2, 2] and v f32 [1, Hkv, Dh]; outputs the attention f32 [1, Hq, Dh] and the two caches again, which receive
+/// the rotated key and the value at row step[0] (the caches are inputs and outputs: read below that row, written at
+/// it). One dispatch instead of two per layer.
 /// </summary>
-public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoads = null, int workgroupSize = 0) : Kernel
+public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoads = null, int workgroupSize = 0, bool ropeKv = false) : Kernel
 {
     /// <summary>Invocations per (token, head) on GPUs: enough to split a few thousand keys, few enough to keep the
     /// per-invocation fp32 accumulator of Dh floats in registers.</summary>
@@ -21,28 +26,47 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
     public float Scale => scale;
     public int Window => window;
     public bool? TexelLoads => texelLoads;
+    public bool RopeKv => ropeKv;
 
     public override string Kind => "attention";
-    public override int InputCount => 4;
+    public override int InputCount => ropeKv ? 6 : 4;
+    public override int OutputCount => ropeKv ? 3 : 1;
+
+    /// <summary>The queries' type [N, Hq, Dh]: the first input, or with <see cref="RopeKv"/> its query heads.</summary>
+    static TensorType QueryType(IReadOnlyList<TensorType> inputs, bool ropeKv) =>
+        ropeKv ? TensorType.Of(DType.F32, inputs[0][0], inputs[0][1] - inputs[1][0], inputs[0][2]) : inputs[0];
 
     public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
     {
         ExpectCounts(this, inputs, outputs);
-        var (q, kc, vc, step) = (inputs[0], inputs[1], inputs[2], inputs[3]);
-        Expect(q.DType == DType.F32 && q.Rank == 3 && q.Elements > 0, $"attention q must be f32 [tokens, heads, head_dim], got {q}");
-        Expect(kc.DType == DType.F16 && kc.Rank == 3 && kc[2] == q[2] && kc[1] > 0,
-            $"attention k cache must be f16 [kv_heads, cache_rows, {q[2]}] for q {q}, got {kc}");
+        var (kc, vc, step) = (inputs[1], inputs[2], inputs[3]);
+        var x = inputs[0];
+        Expect(x.DType == DType.F32 && x.Rank == 3 && x.Elements > 0, $"attention q must be f32 [tokens, heads, head_dim], got {x}");
+        Expect(kc.DType == DType.F16 && kc.Rank == 3 && kc[2] == x[2] && kc[1] > 0,
+            $"attention k cache must be f16 [kv_heads, cache_rows, {x[2]}] for q {x}, got {kc}");
         Expect(vc.Equals(kc), $"attention v cache must match the k cache {kc}, got {vc}");
+        if (ropeKv)
+        {
+            Expect(x[0] == 1, $"attention+rope+kv_append is for decode (one token), got {x}");
+            Expect(x[1] > kc[0], $"attention+rope+kv_append takes q and k heads side by side: {x} must hold more than the {kc[0]} kv heads");
+            Expect(x[2] % 2 == 0, $"attention+rope+kv_append needs an even head_dim, got {x}");
+            var (table, v) = (inputs[4], inputs[5]);
+            Expect(table.DType == DType.F32 && table.Rank == 3 && table[1] == x[2] / 2 && table[2] == 2,
+                $"attention rope table must be f32 [positions, {x[2] / 2}, 2], got {table}");
+            Expect(v.DType == DType.F32 && v.Equals(TensorType.Of(DType.F32, 1, kc[0], x[2])), $"attention v must be f32 [1, {kc[0]}, {x[2]}], got {v}");
+            Expect(outputs[1].Equals(kc) && outputs[2].Equals(kc), $"attention+rope+kv_append writes the caches it reads ({kc}), got {outputs[1]}, {outputs[2]}");
+        }
+        var q = QueryType(inputs, ropeKv);
         Expect(q[1] % kc[0] == 0, $"attention needs query heads ({q[1]}) to be a multiple of kv heads ({kc[0]})");
         Expect(step.DType == DType.U32 && step.Elements == 4, $"attention step must be u32[4], got {step}");
-        Expect(outputs[0].DType == DType.F32 && outputs[0].Equals(q), $"attention writes q's shape {q}, got {outputs[0]}");
+        Expect(outputs[0].DType == DType.F32 && outputs[0].Equals(q), $"attention writes the queries' shape {q}, got {outputs[0]}");
         Expect(float.IsFinite(scale), $"attention scale must be finite, got {scale}");
         Expect(window >= 0, $"attention window must be >= 0 (0 = none), got {window}");
     }
 
     public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
     {
-        var (q, kc) = (inputs[0], inputs[1]);
+        var (q, kc) = (QueryType(inputs, ropeKv), inputs[1]);
         uint minSubgroup = Math.Max(1, Math.Min(caps.MinSubgroupSize, caps.SubgroupSize));
         // CPU drivers: one subgroup per (token, head). Each invocation then walks more keys, but the merge needs no
         // shared memory or barrier, which lavapipe runs as coroutine switches: decode at 512 keys 1.43 -> 0.77 ms,
@@ -50,16 +74,18 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         uint wg = workgroupSize > 0 ? (uint)workgroupSize : caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : GpuWorkgroupSize;
         uint subgroups = DivUp(wg, minSubgroup);
         uint dh = (uint)q[2];
-        // reduce.glsl's two WG-slot arrays, the query row and the per-subgroup accumulators.
-        long shared = 4L * (2 * wg + dh + subgroups * dh);
+        // reduce.glsl's two WG-slot arrays, the query row, the per-subgroup accumulators (and the current k and v).
+        long shared = 4L * (2 * wg + dh + subgroups * dh + (ropeKv ? 2 * dh : 0));
         Expect(shared <= caps.MaxComputeSharedMemorySize,
             $"attention with head_dim {dh} needs {shared} bytes of shared memory; '{caps.Name}' has {caps.MaxComputeSharedMemorySize}");
         Expect(q[0] <= caps.MaxComputeWorkGroupCount[1],
             $"attention runs one workgroup row per token: {q[0]} tokens exceed the device's {caps.MaxComputeWorkGroupCount[1]}; split the prefill");
         Expect(q[1] <= caps.MaxComputeWorkGroupCount[0], $"attention: {q[1]} query heads exceed the device's workgroup count limit");
         bool texel = dh % 8 == 0 && (texelLoads ?? caps.TexelLoads);
-        return new KernelDispatch(texel ? "attention_texel" : "attention", [wg, dh, subgroups],
-            new PushConstants().U(q[1]).U(kc[0]).U(kc[1]).U(window).F(scale), (uint)q[1], (uint)q[0])
+        var push = new PushConstants().U(q[1]).U(kc[0]).U(kc[1]).U(window).F(scale);
+        if (ropeKv) push.U(inputs[4][0]);
+        return new KernelDispatch((ropeKv ? "attention_rope_kv" : "attention") + (texel ? "_texel" : ""), [wg, dh, subgroups],
+            push, (uint)q[1], (uint)q[0])
         {
             TexelBindings = texel ? 0b110u : 0u,
         };
@@ -76,7 +102,7 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
     public KernelCost CostAt(IReadOnlyList<TensorType> inputs, int start)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(start);
-        var (q, kc) = (inputs[0], inputs[1]);
+        var (q, kc) = (QueryType(inputs, ropeKv), inputs[1]);
         int tokens = q[0], headsQ = q[1], headDim = q[2], headsKv = kc[0], cacheRows = kc[1];
         int Lo(int p) => window > 0 ? Math.Max(0, p - window + 1) : 0;
         double visibleKeys = 0;
@@ -89,8 +115,12 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
             lastRow = p;
         }
         double cacheBytes = lastRow < 0 ? 0 : 2.0 * headsKv * (lastRow - Lo(start) + 1) * headDim * 2;
-        return new(q.Bytes * 2.0 + cacheBytes, 4.0 * headsQ * visibleKeys * headDim);
+        // With rope+kv_append: q and k read unrotated, v read, one table row, the key and value written as fp16
+        // (the cache rows counted above include the current one, which this variant writes instead of reading).
+        double ropeKvBytes = ropeKv ? (double)inputs[0].Bytes - q.Bytes + inputs[5].Bytes + (double)inputs[4].Bytes / inputs[4][0] : 0;
+        return new(q.Bytes * 2.0 + cacheBytes + ropeKvBytes, 4.0 * headsQ * visibleKeys * headDim);
     }
 
-    public override string Describe() => window > 0 ? $"attention(scale={scale}, window={window})" : $"attention(scale={scale})";
+    public override string Describe() =>
+        $"attention{(ropeKv ? "+rope+kv_append" : "")}(scale={scale}{(window > 0 ? $", window={window}" : "")})";
 }

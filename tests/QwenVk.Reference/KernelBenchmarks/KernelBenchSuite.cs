@@ -59,12 +59,9 @@ public static class KernelBenchSuite
             if (decode)
             {
                 // Decode as the model's compiled graph runs it: q/k/v stacked with the bias and the RMSNorm taken in,
-                // one RoPE for q and k that also appends to the KV cache, the residual adds taken into o and down, gate/up stacked with the norm and
-                // the SwiGLU taken in.
+                // attention that ropes q and k and appends to the KV cache itself, the residual adds taken into o and
+                // down, gate/up stacked with the norm and the SwiGLU taken in.
                 yield return b.Linear("qkv", n, m.QDim + 2 * m.KvDim, h, bias: true, norm: true);
-                yield return b.Simple("rope", "qk+kv_append", new RopeKernel(appendKv: true),
-                    [F32(n, m.HeadsQ + m.HeadsKv, m.HeadDim), ropeTable, U32(4), F32(n, m.HeadsKv, m.HeadDim)],
-                    [F32(n, m.HeadsQ + m.HeadsKv, m.HeadDim), cache, cache], values: [null, null, step, null]);
             }
             else
             {
@@ -81,9 +78,13 @@ public static class KernelBenchSuite
             var attentionIn = new[] { F32(n, m.HeadsQ, m.HeadDim), cache, cache, U32(4) };
             var attention = new AttentionKernel(scale);
             if (decode)
+            {
+                var decodeAttention = new AttentionKernel(scale, ropeKv: true);
+                TensorType[] decodeIn = [F32(1, m.HeadsQ + m.HeadsKv, m.HeadDim), cache, cache, U32(4), ropeTable, F32(1, m.HeadsKv, m.HeadDim)];
                 foreach (int context in decodeContexts ?? DecodeContexts)
-                    yield return b.Simple("attention", $"ctx{context}", attention, attentionIn, [attentionIn[0]],
-                        values: [null, null, null, Step(context - 1)], cost: attention.CostAt(attentionIn, context - 1));
+                    yield return b.Simple("attention", $"ctx{context}", decodeAttention, decodeIn, [attentionIn[0], cache, cache],
+                        values: [null, null, null, Step(context - 1), null, null], cost: decodeAttention.CostAt(decodeIn, context - 1));
+            }
             else
                 yield return b.Simple("attention", $"causal{n}", attention, attentionIn, [attentionIn[0]],
                     values: [null, null, null, step], cost: attention.CostAt(attentionIn, 0), computeBound: true);

@@ -60,10 +60,86 @@ public static class AttentionCheck
     ];
 
     /// <summary>Every shape as the device prefers, and two with each load path (storage buffers, texel buffers) and
-    /// each workgroup width (64 for GPUs, 8 for CPU drivers) forced, so all are checked on any device.</summary>
+    /// each workgroup width (64 for GPUs, 8 for CPU drivers) forced, so all are checked on any device; then decode
+    /// with RoPE and the cache append taken in (<see cref="RopeKvCase"/>).</summary>
     public static IEnumerable<KernelCheck> Cases() =>
         Shapes.Select(s => Case(s, null, 0))
-            .Concat(new[] { Shapes[0], Shapes[5] }.SelectMany(s => new[] { Case(s, false, 64), Case(s, true, 64), Case(s, false, 8), Case(s, true, 8) }));
+            .Concat(new[] { Shapes[0], Shapes[5] }.SelectMany(s => new[] { Case(s, false, 64), Case(s, true, 64), Case(s, false, 8), Case(s, true, 8) }))
+            .Concat(RopeKvShapes.Select(s => RopeKvCase(s, null, 0)))
+            .Concat(new[] { false, true }.SelectMany(t => new[] { RopeKvCase(RopeKvShapes[0], t, 64), RopeKvCase(RopeKvShapes[0], t, 8) }));
+
+    // Qwen2.5-0.5B decode at 511 in a 4096-row cache, the first position (only the current key), Dh 24 with 7 query
+    // heads per kv head and a sliding window, Dh 128 at the last cache row, a position past the rope table.
+    static readonly (int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, int Positions)[] RopeKvShapes =
+    [
+        (14, 2, 64, 4096, 511, 0, 4096), (4, 2, 64, 16, 0, 0, 16), (7, 1, 24, 40, 30, 8, 40), (4, 4, 128, 200, 199, 0, 200),
+        (2, 1, 64, 64, 50, 0, 50),
+    ];
+
+    /// <summary>Attention with RoPE of q and k and the append of this step's key and value: against RoPE's reference
+    /// (angles in double), the fp16 rounding of key and value, and the plain attention reference over the cache with
+    /// the new row in it. The caches' other rows (random below the position, poison above) must come back bit for bit
+    /// unchanged. A position past the rope table must give NaN and leave the caches alone.</summary>
+    static KernelCheck RopeKvCase((int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, int Positions) s, bool? texel, int workgroup) =>
+        new KernelCheck("attention",
+            $"1x({s.HeadsQ}+{s.HeadsKv})x{s.HeadDim}@{s.Start}+rope+kv_append-cache{s.CacheRows}{(s.Window > 0 ? $"-window{s.Window}" : "")}"
+            + (s.Positions <= s.Start ? "-past-table" : "")
+            + (texel is { } t ? (t ? "-texel" : "-storage") : "") + (workgroup > 0 ? $"-wg{workgroup}" : ""), 1e-6, (ctx, rng) =>
+        {
+            int heads = s.HeadsQ + s.HeadsKv, dh = s.HeadDim;
+            float scale = 1f / MathF.Sqrt(dh);
+            var qkType = TensorType.Of(DType.F32, 1, heads, dh);
+            var vType = TensorType.Of(DType.F32, 1, s.HeadsKv, dh);
+            var outType = TensorType.Of(DType.F32, 1, s.HeadsQ, dh);
+            var cacheType = TensorType.Of(DType.F16, s.HeadsKv, s.CacheRows, dh);
+            var table = RopeTable.Build(s.Positions, RopeTable.InverseFrequencies(dh, 1e6), 1.0);
+            var qk = Floats(rng, qkType.Elements, 4.0);
+            var v = Floats(rng, vType.Elements, 4.0);
+            var (kh, k) = Cache(rng, s.HeadsKv, s.CacheRows, dh, s.Start);
+            var (vh, vExact) = Cache(rng, s.HeadsKv, s.CacheRows, dh, s.Start);
+            var kBits = Array.ConvertAll(kh, BitConverter.HalfToUInt16Bits);
+            var vBits = Array.ConvertAll(vh, BitConverter.HalfToUInt16Bits);
+            var tqk = Input(ctx, qkType, qk, "qk");
+            var tk = Input(ctx, cacheType, kh, "kCache");
+            var tvc = Input(ctx, cacheType, vh, "vCache");
+            var ts = Input(ctx, TensorType.Of(DType.U32, 4), new uint[] { (uint)s.Start, 0, 0, 0 }, "step");
+            var tt = Input(ctx, TensorType.Of(DType.F32, s.Positions, dh / 2, 2), table, "table");
+            var tv = Input(ctx, vType, v, "v");
+            var to = Output(ctx, outType, "out");
+            KernelRunner.Run(ctx, new AttentionKernel(scale, s.Window, texel, workgroup, ropeKv: true), [tqk, tk, tvc, ts, tt, tv], [to, tk, tvc]);
+            var gotK = tk.Buffer.Read<ushort>((int)cacheType.Elements);
+            var gotV = tvc.Buffer.Read<ushort>((int)cacheType.Elements);
+            var got = ReadF32(to);
+            Free(tqk, tk, tvc, ts, tt, tv, to);
+
+            bool pastTable = s.Start >= s.Positions;
+            // Expected caches: unchanged, except row Start of each kv head (fp16 of the rotated key and of v).
+            var rotated = RopeCheck.Reference(ToDouble(qk), heads, dh, s.Start, 1e6, 1.0);
+            double worst = 0;
+            var wantK = new List<double>();
+            var wantV = new List<double>();
+            var rowK = new List<float>();
+            var rowV = new List<float>();
+            for (int i = 0; i < gotK.Length; i++)
+            {
+                int hk = i / (s.CacheRows * dh), row = i / dh % s.CacheRows, d = i % dh;
+                if (row == s.Start && !pastTable)
+                {
+                    double key = (double)(Half)rotated[(s.HeadsQ + hk) * dh + d], value = (double)(Half)v[hk * dh + d];
+                    k[i] = key;
+                    vExact[i] = value;
+                    wantK.Add(key); rowK.Add((float)BitConverter.UInt16BitsToHalf(gotK[i]));
+                    wantV.Add(value); rowV.Add((float)BitConverter.UInt16BitsToHalf(gotV[i]));
+                }
+                else if (gotK[i] != kBits[i] || gotV[i] != vBits[i]) return double.PositiveInfinity;
+            }
+            if (pastTable) return got.All(float.IsNaN) ? 0 : double.PositiveInfinity;
+            worst = Math.Max(Nmse(rowK.ToArray(), wantK.ToArray()), Nmse(rowV.ToArray(), wantV.ToArray()));
+            var q = new float[s.HeadsQ * dh];
+            for (int i = 0; i < q.Length; i++) q[i] = (float)rotated[i];
+            var want = Reference(q, k, vExact, 1, s.HeadsQ, s.HeadsKv, dh, s.CacheRows, s.Start, scale, s.Window);
+            return Math.Max(worst, Nmse(got, want));
+        });
 
     static KernelCheck Case((int Tokens, int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, double QScale) s, bool? texel, int workgroup) =>
         new KernelCheck("attention",

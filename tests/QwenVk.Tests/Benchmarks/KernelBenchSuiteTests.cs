@@ -36,6 +36,9 @@ public sealed class KernelBenchSuiteTests
         var a512 = KernelBenchSuite.All("0.5b").Single(c => c.Id == "0.5b/decode/attention.ctx512");
         var a4096 = KernelBenchSuite.All("0.5b").Single(c => c.Id == "0.5b/decode/attention.ctx4096");
         Assert.Equal(8.0, a4096.Cost.Flops / a512.Cost.Flops, 6);
+        // Decode attention ropes and appends too: q read and the output written (14 x 64 f32 each), 512 rows of both
+        // caches (2 kv heads x 64 fp16), the unrotated keys and the values (2 x 64 f32 each), one rope table row.
+        Assert.Equal(2 * 14 * 64 * 4 + 2 * 2 * 512 * 64 * 2 + 2 * 2 * 64 * 4 + 32 * 2 * 4, a512.Cost.Bytes);
     }
 }
 
