@@ -113,32 +113,26 @@ public static class AttentionCheck
             Free(tqk, tk, tvc, ts, tt, tv, to);
 
             bool pastTable = s.Start >= s.Positions;
-            // Expected caches: unchanged, except row Start of each kv head (fp16 of the rotated key and of v).
+            // The caches as they should be: row Start of each kv head holds the rotated key and v in fp16 (nothing is
+            // written past the rope table); every other element holds what it held before, bit for bit.
             var rotated = RopeCheck.Reference(ToDouble(qk), heads, dh, s.Start, 1e6, 1.0);
-            double worst = 0;
-            var wantK = new List<double>();
-            var wantV = new List<double>();
-            var rowK = new List<float>();
-            var rowV = new List<float>();
-            for (int i = 0; i < gotK.Length; i++)
-            {
-                int hk = i / (s.CacheRows * dh), row = i / dh % s.CacheRows, d = i % dh;
-                if (row == s.Start && !pastTable)
+            var keys = pastTable ? [] : Enumerable.Range(s.HeadsQ * dh, s.HeadsKv * dh).Select(i => (float)rotated[i]).ToArray();
+            var values = pastTable ? [] : v;
+            var wantK = KvAppendCheck.Reference(keys, s.HeadsKv, dh, s.CacheRows, s.Start);
+            var wantV = KvAppendCheck.Reference(values, s.HeadsKv, dh, s.CacheRows, s.Start);
+            double caches = Math.Max(KvAppendCheck.Compare(gotK, wantK, i => kBits[i]), KvAppendCheck.Compare(gotV, wantV, i => vBits[i]));
+            if (pastTable) return got.All(float.IsNaN) ? caches : double.PositiveInfinity;
+            // Attention over the caches with the new row in them.
+            for (int i = 0; i < wantK.Length; i++)
+                if (!double.IsNaN(wantK[i]))
                 {
-                    double key = (double)(Half)rotated[(s.HeadsQ + hk) * dh + d], value = (double)(Half)v[hk * dh + d];
-                    k[i] = key;
-                    vExact[i] = value;
-                    wantK.Add(key); rowK.Add((float)BitConverter.UInt16BitsToHalf(gotK[i]));
-                    wantV.Add(value); rowV.Add((float)BitConverter.UInt16BitsToHalf(gotV[i]));
+                    k[i] = wantK[i];
+                    vExact[i] = wantV[i];
                 }
-                else if (gotK[i] != kBits[i] || gotV[i] != vBits[i]) return double.PositiveInfinity;
-            }
-            if (pastTable) return got.All(float.IsNaN) ? 0 : double.PositiveInfinity;
-            worst = Math.Max(Nmse(rowK.ToArray(), wantK.ToArray()), Nmse(rowV.ToArray(), wantV.ToArray()));
             var q = new float[s.HeadsQ * dh];
             for (int i = 0; i < q.Length; i++) q[i] = (float)rotated[i];
             var want = Reference(q, k, vExact, 1, s.HeadsQ, s.HeadsKv, dh, s.CacheRows, s.Start, scale, s.Window);
-            return Math.Max(worst, Nmse(got, want));
+            return Math.Max(caches, Nmse(got, want));
         });
 
     static KernelCheck Case((int Tokens, int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, double QScale) s, bool? texel, int workgroup) =>

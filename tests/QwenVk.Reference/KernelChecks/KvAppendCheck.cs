@@ -24,15 +24,17 @@ public static class KvAppendCheck
         return cache;
     }
 
-    /// <summary>NMSE over the written rows; +infinity if any other element is not bit-for-bit the poison.</summary>
-    internal static double Compare(ushort[] got, double[] want)
+    /// <summary>NMSE over the written rows; +infinity if any other element is not bit-for-bit what it held before:
+    /// <paramref name="before"/>(i), by default the poison.</summary>
+    internal static double Compare(ushort[] got, double[] want, Func<int, ushort>? before = null)
     {
+        before ??= PoisonHalf;
         var written = new List<(float Got, double Want)>();
         for (int i = 0; i < got.Length; i++)
         {
             if (double.IsNaN(want[i]))
             {
-                if (got[i] != PoisonHalf(i)) return double.PositiveInfinity;
+                if (got[i] != before(i)) return double.PositiveInfinity;
             }
             else written.Add(((float)BitConverter.UInt16BitsToHalf(got[i]), want[i]));
         }
