@@ -1,42 +1,4 @@
 #version 450
-// Row-wise argmax, the smallest index on ties (greedy sampling must be deterministic across devices).
-// Floats are mapped to order-preserving uint keys so the comparison is exact integer work with no dependence on
-// how a device treats -inf/NaN; each invocation scans its strided elements in increasing order keeping the first
-// maximum, then the workgroup takes the max key and the smallest index holding it.
+// Row-wise argmax through storage-buffer loads (any row length). Design notes in argmax_impl.glsl.
 #extension GL_GOOGLE_include_directive : require
-#include "common.glsl"
-
-layout(local_size_x_id = 0) in;
-layout(constant_id = 0) const uint WG = 256;
-#include "reduce.glsl"
-
-layout(binding = 0) readonly buffer X { float x[]; };
-layout(binding = 1) writeonly buffer O { uint o[]; };
-layout(push_constant) uniform Push { uint rows; uint cols; } p;
-
-const uint NONE = 0xFFFFFFFFu;
-
-uint order_key(float f) {
-    uint b = floatBitsToUint(f);
-    if (b == 0x80000000u) b = 0u; // -0 ties with +0, as the comparison does
-    return (b & 0x80000000u) != 0 ? ~b : b | 0x80000000u;
-}
-
-void main() {
-    uint row = wg_row();
-    if (row >= p.rows) return;
-    uint base = row * p.cols;
-
-    uint bestKey = 0;
-    uint bestIdx = NONE;
-    for (uint c = gl_LocalInvocationID.x; c < p.cols; c += WG) {
-        uint k = order_key(x[base + c]);
-        if (bestIdx == NONE || k > bestKey) {
-            bestKey = k;
-            bestIdx = c;
-        }
-    }
-    uint rowKey = wg_max_u(bestKey);
-    uint idx = wg_min_u(bestKey == rowKey ? bestIdx : NONE);
-    if (gl_LocalInvocationID.x == 0) o[row] = idx;
-}
+#include "argmax_impl.glsl"

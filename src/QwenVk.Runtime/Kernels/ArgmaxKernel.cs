@@ -3,8 +3,9 @@ using QwenVk.Runtime.Vulkan;
 namespace QwenVk.Runtime.Kernels;
 
 /// <summary>Index of the maximum of each row (last dimension), the smallest index on ties: x f32 [R, C] -> u32 [R].
-/// Greedy sampling.</summary>
-public sealed class ArgmaxKernel : Kernel
+/// Greedy sampling. <paramref name="texelLoads"/>: read x through a texel buffer (true; needs C % 4 == 0), storage
+/// buffers (false) or as the device prefers (null, <see cref="DeviceCapabilities.TexelLoads"/>, where C allows).</summary>
+public sealed class ArgmaxKernel(bool? texelLoads = null) : Kernel
 {
     public override string Kind => "argmax";
     public override int InputCount => 1;
@@ -25,6 +26,11 @@ public sealed class ArgmaxKernel : Kernel
         var (gx, gy) = RowGrid.For(x.Rows);
         // CPU drivers: one subgroup per row (see RmsNormKernel).
         uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : RowGrid.GpuWorkgroup(caps, x.Rows, x[-1]);
-        return new KernelDispatch("argmax", [wg], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
+        bool texel = (texelLoads ?? caps.TexelLoads) && x[-1] % 4 == 0;
+        Expect(texel || texelLoads != true, $"argmax texel loads need rows of a multiple of 4 floats, got {x}");
+        return new KernelDispatch(texel ? "argmax_texel" : "argmax", [wg], new PushConstants().U(x.Rows).U(x[-1]), gx, gy)
+        {
+            TexelBindings = texel ? 1u : 0u,
+        };
     }
 }
