@@ -94,10 +94,12 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         bool laneRows = (LaneRows ?? (cpu && (tokens > 1 || k <= 2048))) && k % 8 == 0 && caps.MinSubgroupSize == caps.MaxSubgroupSize;
         if (laneRows)
         {
-            // One subgroup per workgroup; 16 rows per lane for tall matrices, 4 where that would leave too few
-            // workgroups for the driver's threads (q/k/v, o) and for prefill (8 tokens x 4 rows of accumulators).
+            // One subgroup per workgroup. Decode: the most rows per lane (each load of x then serves more rows) that
+            // still gives every driver thread four workgroups; prefill: 4 (8 tokens x 4 rows of accumulators).
+            // lavapipe, 2 threads, 24 distinct 896-wide matrices in a row: 1152 rows 455-544 us with 4 rows per
+            // lane, 415-430 with 8, 355-444 with 16; 896 rows 414 / 353 / 332 (the first rule kept 4 below 2048 rows).
             uint lanes = Math.Max(1, caps.SubgroupSize);
-            uint perLane = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : tokens == 1 && m >= 16 * 16 * lanes ? 16u : 4u;
+            uint perLane = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : tokens > 1 ? 4u : DecodeRowsPerLane(m, lanes);
             return (lanes, perLane, true);
         }
         // GPUs: two rows per subgroup for short rows (a 896-wide row is 3.5 uvec4 loads per lane of 32, too few to hide
@@ -105,6 +107,13 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         // (K 3584 and 18944) 174 -> 169, so longer rows keep one.
         uint rps = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : cpu ? (tokens > 1 || m >= 4096 ? 16u : 8u) : KernelTuning.MatVecRowsPerSubgroup ?? (k <= 1024 ? 2u : 1u);
         return (cpu ? 64u : KernelTuning.MatVecWorkgroup ?? 128u, rps, false);
+    }
+
+    static uint DecodeRowsPerLane(int m, uint lanes)
+    {
+        foreach (uint rows in (uint[])[16, 8])
+            if (m / (lanes * rows) >= 4 * (uint)KernelTuning.CpuDriverThreads) return rows;
+        return 4;
     }
 
     public override string Kind => "matvec";
