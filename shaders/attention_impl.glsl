@@ -23,7 +23,16 @@ layout(constant_id = 1) const uint DH = 64;
 layout(constant_id = 2) const uint NSG = 8;
 #include "reduce.glsl"
 
+#if defined(ROPE_KV) && defined(TEXEL_LOADS)
+// CPU drivers: the queries and keys, the rope table and the values arrive as texel buffers too (4 floats per texel),
+// and every invocation rotates the whole query and this step's key in registers. Shared memory, barriers and
+// storage-buffer accesses are loops over the SIMD lanes on lavapipe (about 0.1-0.3 us each per subgroup); this
+// prologue had ~60 of them per workgroup and cost 80-110 us of a dispatch that takes ~300 us at position 0.
+layout(binding = 0) uniform usamplerBuffer qk4t;
+#define LOAD_QK4(i) uintBitsToFloat(texelFetch(qk4t, int(i)))
+#else
 layout(binding = 0) readonly buffer Q { float q[]; };
+#endif
 // The same caches as 8 halves per load, used when DH % 8 == 0 (every cache row then starts 16-byte aligned): on CPU
 // drivers each load is a loop over the SIMD lanes, so 8x fewer loads made prefill attention several times faster.
 #ifdef TEXEL_LOADS
@@ -42,16 +51,25 @@ layout(binding = 2) readonly buffer VC8 { uvec4 vc8[]; };
 #endif
 layout(binding = 3) readonly buffer S { uint step[]; };
 #ifdef ROPE_KV
+#ifdef TEXEL_LOADS
+layout(binding = 4) uniform usamplerBuffer table4t;  // RopeTable: [positions, DH / 2, (cos, sin)]
+layout(binding = 5) uniform usamplerBuffer v4t;      // [Hkv, DH], this step's values
+#else
 layout(binding = 4) readonly buffer T { float table[]; };  // RopeTable: [positions, DH / 2, (cos, sin)]
 layout(binding = 5) readonly buffer V { float v_now[]; };  // [Hkv, DH], this step's values
+#endif
 layout(binding = 6) writeonly buffer O { float o[]; };
+layout(binding = 6) writeonly buffer O4 { vec4 o4[]; };
 layout(binding = 7) writeonly buffer KW { float16_t kw[]; };
 layout(binding = 8) writeonly buffer VW { float16_t vw[]; };
+layout(binding = 7) writeonly buffer KW8 { uvec4 kw8[]; };  // 8 halves: a cache row starts 16-byte aligned (DH % 8 == 0)
+layout(binding = 8) writeonly buffer VW8 { uvec4 vw8[]; };
 layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; uint positions; } p;
 shared float k_sh[DH];
 shared float v_sh[DH];
 #else
 layout(binding = 4) writeonly buffer O { float o[]; };
+layout(binding = 4) writeonly buffer O4 { vec4 o4[]; };
 layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; } p;
 #endif
 
@@ -79,7 +97,50 @@ void main() {
         for (uint d = tid; d < DH; d += WG) o[obase + d] = uintBitsToFloat(0x7FC00000u);
         return;
     }
-#ifdef ROPE_KV
+#if defined(ROPE_KV) && defined(TEXEL_LOADS)
+    // NeoX rotate_half pairs (i, i + DH/2), as rope_impl.glsl; texel t (dims 4t .. 4t + 3) pairs with t + DH/8.
+    const uint HALF = DH / 2;
+    const uint T4 = DH / 4;
+    uint kbase = (n * (p.heads_q + p.heads_kv) + p.heads_q + hk) * DH;
+    vec4 qv[T4];
+    vec4 kv[T4];  // this step's key and value, rounded to fp16 as the cache stores them
+    vec4 vv[T4];
+    for (uint t = 0; t < T4 / 2; t++) {
+        vec4 t0 = uintBitsToFloat(texelFetch(table4t, int(pos * HALF / 2 + 2 * t)));  // cos, sin of 4t, 4t + 1
+        vec4 t1 = uintBitsToFloat(texelFetch(table4t, int(pos * HALF / 2 + 2 * t + 1)));
+        vec4 c = vec4(t0.x, t0.z, t1.x, t1.z);
+        vec4 sn = vec4(t0.y, t0.w, t1.y, t1.w);
+        vec4 a = LOAD_QK4(qbase / 4 + t);
+        vec4 b = LOAD_QK4(qbase / 4 + t + T4 / 2);
+        qv[t] = (a * c - b * sn) * p.scale;
+        qv[t + T4 / 2] = (b * c + a * sn) * p.scale;
+        a = LOAD_QK4(kbase / 4 + t);
+        b = LOAD_QK4(kbase / 4 + t + T4 / 2);
+        kv[t] = vec4(f16vec4(a * c - b * sn));
+        kv[t + T4 / 2] = vec4(f16vec4(b * c + a * sn));
+    }
+    for (uint t = 0; t < T4; t++)
+        vv[t] = vec4(f16vec4(uintBitsToFloat(texelFetch(v4t, int((n * p.heads_kv + hk) * DH / 4 + t)))));
+    if (h % (p.heads_q / p.heads_kv) == 0) {
+        // Invocation i writes 8-half texel c0 + i of the row: one store each instead of one per element.
+        uint dst8 = (hk * p.cache_rows + pos) * DH / 8;
+        for (uint c0 = 0; c0 < DH / 8; c0 += WG) {
+            uvec4 kp = uvec4(0);
+            uvec4 vp = uvec4(0);
+            for (uint d8 = c0; d8 < min(c0 + WG, DH / 8); d8++) {
+                if (d8 == c0 + tid) {
+                    kp = uvec4(packHalf2x16(kv[2 * d8].xy), packHalf2x16(kv[2 * d8].zw), packHalf2x16(kv[2 * d8 + 1].xy), packHalf2x16(kv[2 * d8 + 1].zw));
+                    vp = uvec4(packHalf2x16(vv[2 * d8].xy), packHalf2x16(vv[2 * d8].zw), packHalf2x16(vv[2 * d8 + 1].xy), packHalf2x16(vv[2 * d8 + 1].zw));
+                }
+            }
+            if (c0 + tid < DH / 8) {
+                kw8[dst8 + c0 + tid] = kp;
+                vw8[dst8 + c0 + tid] = vp;
+            }
+        }
+    }
+    uint end = pos;  // the current position comes from kv / vv, after the loop
+#elif defined(ROPE_KV)
     // NeoX rotate_half pairs (i, i + DH/2), as rope_impl.glsl.
     const uint HALF = DH / 2;
     uint kbase = (n * (p.heads_q + p.heads_kv) + p.heads_q + hk) * DH;
@@ -118,9 +179,11 @@ void main() {
     float l = 0.0;
     float acc[DH];
     for (uint d = 0; d < DH; d++) acc[d] = 0.0;
+#if !(defined(ROPE_KV) && defined(TEXEL_LOADS))
     // The query in registers: read once from shared memory instead of once per key.
     vec4 qv[(DH + 3) / 4];
     for (uint d4 = 0; d4 < DH / 4; d4++) qv[d4] = vec4(q_sh[4 * d4], q_sh[4 * d4 + 1], q_sh[4 * d4 + 2], q_sh[4 * d4 + 3]);
+#endif
 
     for (uint j = lo + tid; j < end; j += WG) {
         uint kb = (rows + j) * DH;
@@ -158,7 +221,20 @@ void main() {
 #endif
         m = mNew;
     }
-#ifdef ROPE_KV
+#if defined(ROPE_KV) && defined(TEXEL_LOADS)
+    // The current key, taken by the invocation whose turn it would have been (every invocation holds it).
+    if (tid == (pos - lo) % WG) {
+        float s = 0.0;
+        for (uint t = 0; t < T4; t++) s += dot(qv[t], kv[t]);
+        float mNew = max(m, s);
+        float keep = exp(m - mNew);
+        float e = exp(s - mNew);
+        l = l * keep + e;
+        for (uint t = 0; t < T4; t++)
+            for (uint i = 0; i < 4; i++) acc[4 * t + i] = acc[4 * t + i] * keep + e * vv[t][i];
+        m = mNew;
+    }
+#elif defined(ROPE_KV)
     // The current key, taken by the invocation whose turn it would have been.
     if (tid == (pos - lo) % WG) {
         float s = 0.0;
@@ -172,6 +248,23 @@ void main() {
     }
 #endif
 
+    if (NSG == 1 && DH % 4 == 0) {
+        // One subgroup per workgroup (CPU drivers): merge with subgroup operations only, no shared memory or
+        // barrier, and invocation i stores 4-float texel c0 + i of the output.
+        float rowMax = subgroupMax(m);
+        float f = exp(m - rowMax);
+        float total = subgroupAdd(l * f);
+        for (uint c0 = 0; c0 < DH / 4; c0 += WG) {
+            vec4 mine = vec4(0.0);
+            for (uint d4 = c0; d4 < min(c0 + WG, DH / 4); d4++) {
+                vec4 sum = vec4(subgroupAdd(acc[4 * d4] * f), subgroupAdd(acc[4 * d4 + 1] * f),
+                                subgroupAdd(acc[4 * d4 + 2] * f), subgroupAdd(acc[4 * d4 + 3] * f));
+                if (d4 == c0 + tid) mine = sum;
+            }
+            if (c0 + tid < DH / 4) o4[obase / 4 + c0 + tid] = mine / total;
+        }
+        return;
+    }
     float rowMax = wg_max(m);
     float f = exp(m - rowMax);  // 0 for invocations that saw no key
     float total = wg_sum(l * f);

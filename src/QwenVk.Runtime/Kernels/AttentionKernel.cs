@@ -87,7 +87,8 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         return new KernelDispatch((ropeKv ? "attention_rope_kv" : "attention") + (texel ? "_texel" : ""), [wg, dh, subgroups],
             push, (uint)q[1], (uint)q[0])
         {
-            TexelBindings = texel ? 0b110u : 0u,
+            // With rope+kv_append the queries and keys, the rope table and the values are texel buffers too.
+            TexelBindings = texel ? ropeKv ? 0b110111u : 0b110u : 0u,
         };
     }
 
