@@ -3,7 +3,8 @@ namespace QwenVk.Runtime.Kernels;
 /// <summary>Environment overrides of the GPU matvec geometry, for tuning sweeps on a device nobody has measured yet
 /// (`QWENVK_MATVEC_RPS=2 qwenvk kernels bench --filter decode/matvec`, see tools/gpu-check.sh). Read once; unset or
 /// invalid values keep the defaults. CPU drivers ignore them, and a kernel built with explicit rows per subgroup (the
-/// tests' forced variants) keeps its own.</summary>
+/// tests' forced variants) keeps its own. Also what the environment says about a CPU driver's threads, which the
+/// CPU matvec geometry sizes its workgroup count by.</summary>
 public static class KernelTuning
 {
     /// <summary>QWENVK_MATVEC_RPS (1-16): rows one subgroup computes together on a GPU.</summary>
