@@ -28,34 +28,32 @@ uint order_key(float f) {
     return (b & 0x80000000u) != 0 ? ~b : b | 0x80000000u;
 }
 
+uint bestKey = 0;
+uint bestIdx = NONE;
+
+// Element c of this invocation's scan, which sees its elements in increasing order: the first maximum stays.
+void consider(float f, uint c) {
+    uint k = order_key(f);
+    if (bestIdx == NONE || k > bestKey) {
+        bestKey = k;
+        bestIdx = c;
+    }
+}
+
 void main() {
     uint row = wg_row();
     if (row >= p.rows) return;
     uint base = row * p.cols;
 
-    uint bestKey = 0;
-    uint bestIdx = NONE;
 #ifdef TEXEL_LOADS
     // Each invocation still sees its elements in increasing order (the 4 of a texel, then its next texel), so
     // keeping the first maximum of its own scan stays correct.
     for (uint t = gl_LocalInvocationID.x; t < p.cols / 4; t += WG) {
         uvec4 q = texelFetch(x4t, int(base / 4 + t));
-        for (uint j = 0; j < 4; j++) {
-            uint k = order_key(uintBitsToFloat(q[j]));
-            if (bestIdx == NONE || k > bestKey) {
-                bestKey = k;
-                bestIdx = 4 * t + j;
-            }
-        }
+        for (uint j = 0; j < 4; j++) consider(uintBitsToFloat(q[j]), 4 * t + j);
     }
 #else
-    for (uint c = gl_LocalInvocationID.x; c < p.cols; c += WG) {
-        uint k = order_key(x[base + c]);
-        if (bestIdx == NONE || k > bestKey) {
-            bestKey = k;
-            bestIdx = c;
-        }
-    }
+    for (uint c = gl_LocalInvocationID.x; c < p.cols; c += WG) consider(x[base + c], c);
 #endif
     uint rowKey = wg_max_u(bestKey);
     uint idx = wg_min_u(bestKey == rowKey ? bestIdx : NONE);

@@ -3,15 +3,16 @@
 // and each keeps an online softmax (running max m, running sum l) with an fp32 output accumulator acc[Dh] in
 // registers. At the end the partial (m, l, acc) triples are merged: acc and l are rescaled by exp(m - max m) and
 // summed, first with subgroupAdd, then across subgroups through shared memory (NSG slots per dimension, NSG =
-// WG / the device's smallest subgroup size). The query position comes from the step buffer (step[0] + n) so
+// WG / the device's smallest subgroup size); a workgroup that is one subgroup (NSG = 1, CPU drivers) merges with
+// subgroup operations alone. The query position comes from the step buffer (step[0] + n) so
 // recorded command buffers replay every decode step. Scores, exponentials and sums are fp32; K and V are read
 // as fp16. The running max starts at a large finite negative: Vulkan does not promise infinities survive.
 // Decode (N = 1) uses only Hq workgroups; splitting long contexts over several workgroups is left for later.
 // ROPE_KV (decode only, N = 1): q and k arrive unrotated side by side ([Hq + Hkv, Dh], the stacked projection's
 // output) with v beside them, and this dispatch does what rope_kv.comp would have done before it: each workgroup
 // rotates its query and its kv head's current key, rounds key and value to fp16 as the cache stores them, takes them
-// from shared memory for the current position and from the cache for earlier ones, and the first query head of each
-// group writes them to the cache row for later steps. No workgroup reads the row being written, so the cache is
+// from shared memory (with texel loads: from registers, every invocation holding them) for the current position and
+// from the cache for earlier ones, and the first query head of each group writes them to the cache row for later steps. No workgroup reads the row being written, so the cache is
 // both read (bindings 1, 2) and written (7, 8) by one dispatch without a hazard. It saves a dispatch per layer, which
 // costs a CPU driver ~0.1-0.3 ms whatever it does.
 #extension GL_GOOGLE_include_directive : require

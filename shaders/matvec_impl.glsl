@@ -158,7 +158,7 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
     if (NORM_X != 0)
         for (uint t = 0; t < TOK; t++) ss[t] = subgroupAdd(ss[t]);
     // Output j (of RPS / PAIR) goes to lane j % lanes, and each run of `lanes` outputs leaves in one store with
-    // every lane writing its own: on CPU drivers a store is a loop over the SIMD lanes whatever how many are active,
+    // every lane writing its own: on CPU drivers a store is a loop over the SIMD lanes however many are active,
     // so one per row from lane 0 cost the 896-row down projection ~40 us of ~1000 for its residual reads alone.
     const uint OUTS = RPS / PAIR;
     for (uint t = 0; t < TOK; t++) {
