@@ -15,6 +15,9 @@
 // from the cache for earlier ones, and the first query head of each group writes them to the cache row for later steps. No workgroup reads the row being written, so the cache is
 // both read (bindings 1, 2) and written (7, 8) by one dispatch without a hazard. It saves a dispatch per layer, which
 // costs a CPU driver ~0.1-0.3 ms whatever it does.
+// QK_NORM (with ROPE_KV): Qwen3 RMS-normalizes each query and key head (weights q_norm, k_norm in bindings 6 and 7;
+// outputs move to 8-10) before RoPE; taken in here, Qwen3's decode drops from 10 dispatches per layer to 5 (two
+// norms, two ropes and the append).
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
@@ -59,13 +62,27 @@ layout(binding = 5) uniform usamplerBuffer v4t;      // [Hkv, DH], this step's v
 layout(binding = 4) readonly buffer T { float table[]; };  // RopeTable: [positions, DH / 2, (cos, sin)]
 layout(binding = 5) readonly buffer V { float v_now[]; };  // [Hkv, DH], this step's values
 #endif
-layout(binding = 6) writeonly buffer O { float o[]; };
-layout(binding = 6) writeonly buffer O4 { vec4 o4[]; };
-layout(binding = 7) writeonly buffer KW { float16_t kw[]; };
-layout(binding = 8) writeonly buffer VW { float16_t vw[]; };
-layout(binding = 7) writeonly buffer KW8 { uvec4 kw8[]; };  // 8 halves: a cache row starts 16-byte aligned (DH % 8 == 0)
-layout(binding = 8) writeonly buffer VW8 { uvec4 vw8[]; };
+#ifdef QK_NORM
+// Qwen3's per-head RMSNorm of q and k before RoPE, with its two weights [DH] (fp16): 8 halves per texel.
+#ifdef TEXEL_LOADS
+layout(binding = 6) uniform usamplerBuffer qnw8t;
+layout(binding = 7) uniform usamplerBuffer knw8t;
+#else
+layout(binding = 6) readonly buffer QNW { float16_t qnw[]; };
+layout(binding = 7) readonly buffer KNW { float16_t knw[]; };
+#endif
+#define B_OUT 8
+layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; uint positions; float eps; } p;
+#else
+#define B_OUT 6
 layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; uint positions; } p;
+#endif
+layout(binding = B_OUT) writeonly buffer O { float o[]; };
+layout(binding = B_OUT) writeonly buffer O4 { vec4 o4[]; };
+layout(binding = B_OUT + 1) writeonly buffer KW { float16_t kw[]; };
+layout(binding = B_OUT + 2) writeonly buffer VW { float16_t vw[]; };
+layout(binding = B_OUT + 1) writeonly buffer KW8 { uvec4 kw8[]; };  // 8 halves: a cache row starts 16-byte aligned (DH % 8 == 0)
+layout(binding = B_OUT + 2) writeonly buffer VW8 { uvec4 vw8[]; };
 shared float k_sh[DH];
 shared float v_sh[DH];
 #else
@@ -106,17 +123,40 @@ void main() {
     vec4 qv[T4];
     vec4 kv[T4];  // this step's key and value, rounded to fp16 as the cache stores them
     vec4 vv[T4];
+    for (uint t = 0; t < T4; t++) {
+        qv[t] = LOAD_QK4(qbase / 4 + t);
+        kv[t] = LOAD_QK4(kbase / 4 + t);
+    }
+#ifdef QK_NORM
+    // Every invocation holds the whole rows, so each takes the sums of squares itself: no reduction.
+    float ssq = 0.0;
+    float ssk = 0.0;
+    for (uint t = 0; t < T4; t++) {
+        ssq += dot(qv[t], qv[t]);
+        ssk += dot(kv[t], kv[t]);
+    }
+    float rq = 1.0 / sqrt(ssq / float(DH) + p.eps);
+    float rk = 1.0 / sqrt(ssk / float(DH) + p.eps);
+    for (uint t8 = 0; t8 < DH / 8; t8++) {
+        uvec4 gq = texelFetch(qnw8t, int(t8));
+        uvec4 gk = texelFetch(knw8t, int(t8));
+        qv[2 * t8] *= rq * vec4(unpackHalf2x16(gq.x), unpackHalf2x16(gq.y));
+        qv[2 * t8 + 1] *= rq * vec4(unpackHalf2x16(gq.z), unpackHalf2x16(gq.w));
+        kv[2 * t8] *= rk * vec4(unpackHalf2x16(gk.x), unpackHalf2x16(gk.y));
+        kv[2 * t8 + 1] *= rk * vec4(unpackHalf2x16(gk.z), unpackHalf2x16(gk.w));
+    }
+#endif
     for (uint t = 0; t < T4 / 2; t++) {
         vec4 t0 = uintBitsToFloat(texelFetch(table4t, int(pos * HALF / 2 + 2 * t)));  // cos, sin of 4t, 4t + 1
         vec4 t1 = uintBitsToFloat(texelFetch(table4t, int(pos * HALF / 2 + 2 * t + 1)));
         vec4 c = vec4(t0.x, t0.z, t1.x, t1.z);
         vec4 sn = vec4(t0.y, t0.w, t1.y, t1.w);
-        vec4 a = LOAD_QK4(qbase / 4 + t);
-        vec4 b = LOAD_QK4(qbase / 4 + t + T4 / 2);
+        vec4 a = qv[t];
+        vec4 b = qv[t + T4 / 2];
         qv[t] = (a * c - b * sn) * p.scale;
         qv[t + T4 / 2] = (b * c + a * sn) * p.scale;
-        a = LOAD_QK4(kbase / 4 + t);
-        b = LOAD_QK4(kbase / 4 + t + T4 / 2);
+        a = kv[t];
+        b = kv[t + T4 / 2];
         kv[t] = vec4(f16vec4(a * c - b * sn));
         kv[t + T4 / 2] = vec4(f16vec4(b * c + a * sn));
     }
@@ -145,16 +185,34 @@ void main() {
     // NeoX rotate_half pairs (i, i + DH/2), as rope_impl.glsl.
     const uint HALF = DH / 2;
     uint kbase = (n * (p.heads_q + p.heads_kv) + p.heads_q + hk) * DH;
+#ifdef QK_NORM
+    // The RMS of the whole q and k rows first (a workgroup reduction), then RoPE of the normalized pairs.
+    float ssq = 0.0;
+    float ssk = 0.0;
+    for (uint d = tid; d < DH; d += WG) {
+        float a = q[qbase + d];
+        float b = q[kbase + d];
+        ssq += a * a;
+        ssk += b * b;
+    }
+    float rq = 1.0 / sqrt(wg_sum(ssq) / float(DH) + p.eps);
+    float rk = 1.0 / sqrt(wg_sum(ssk) / float(DH) + p.eps);
+#define NORM_Q(d) (q[qbase + (d)] * rq * float(qnw[d]))
+#define NORM_K(d) (q[kbase + (d)] * rk * float(knw[d]))
+#else
+#define NORM_Q(d) q[qbase + (d)]
+#define NORM_K(d) q[kbase + (d)]
+#endif
     for (uint i = tid; i < HALF; i += WG) {
         uint t = (pos * HALF + i) * 2;
         float c = table[t];
         float s = table[t + 1];
-        float a = q[qbase + i];
-        float b = q[qbase + i + HALF];
+        float a = NORM_Q(i);
+        float b = NORM_Q(i + HALF);
         q_sh[i] = (a * c - b * s) * p.scale;
         q_sh[i + HALF] = (b * c + a * s) * p.scale;
-        a = q[kbase + i];
-        b = q[kbase + i + HALF];
+        a = NORM_K(i);
+        b = NORM_K(i + HALF);
         k_sh[i] = float(float16_t(a * c - b * s));
         k_sh[i + HALF] = float(float16_t(b * c + a * s));
     }

@@ -111,7 +111,8 @@ public static class QwenGraphBuilder
             var qHeads = g.View(q, TensorType.Of(DType.F32, n, hq, dh), L("q.heads"));
             var kHeads = g.View(k, TensorType.Of(DType.F32, n, hkv, dh), L("k.heads"));
             var vHeads = g.View(v, TensorType.Of(DType.F32, n, hkv, dh), L("v.heads"));
-            if (c.QkNorm)
+            // Stacked decode takes Qwen3's q/k norms into attention (below); otherwise they run as norms of their own.
+            if (c.QkNorm && qk is null)
             {
                 var qRows = g.View(qHeads, TensorType.Of(DType.F32, n * hq, dh), L("q.rows"));
                 var kRows = g.View(kHeads, TensorType.Of(DType.F32, n * hkv, dh), L("k.rows"));
@@ -124,12 +125,16 @@ public static class QwenGraphBuilder
             int window = c.SlidingWindowLayers[l] && c.SlidingWindow is int w ? w : 0;
             float scale = 1f / MathF.Sqrt(dh);
             GraphTensor attn;
-            if (qk is not null && !c.QkNorm)
+            if (qk is not null)
             {
-                // Decode with q and k side by side: attention ropes both and appends this step's key and value to the
-                // cache itself (it reads the cache below that row and writes the row: both input and output).
+                // Decode with q and k side by side: attention ropes both (Qwen3: after their RMSNorm) and appends this
+                // step's key and value to the cache itself (it reads the cache below that row and writes the row: both
+                // input and output).
                 attn = g.Transient(L("attention"), qHeads.Type);
-                g.Add(L("attention"), new AttentionKernel(scale, window, ropeKv: true), [qk, kc, vc, step, rope, vHeads], [attn, kc, vc]);
+                GraphTensor[] inputs = c.QkNorm
+                    ? [qk, kc, vc, step, rope, vHeads, Weight(QwenWeights.QNorm(l)), Weight(QwenWeights.KNorm(l))]
+                    : [qk, kc, vc, step, rope, vHeads];
+                g.Add(L("attention"), new AttentionKernel(scale, window, ropeKv: true, qkNormEps: c.QkNorm ? eps : null), inputs, [attn, kc, vc]);
             }
             else
             {

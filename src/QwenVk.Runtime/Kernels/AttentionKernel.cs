@@ -16,8 +16,12 @@ namespace QwenVk.Runtime.Kernels;
 /// [P, Dh/2, 2] and v f32 [1, Hkv, Dh]; outputs the attention f32 [1, Hq, Dh] and the two caches again, which receive
 /// the rotated key and the value at row step[0] (the caches are inputs and outputs: read below that row, written at
 /// it). One dispatch instead of two per layer.
+/// With <paramref name="qkNormEps"/> as well (Qwen3), each query and key head is RMS-normalized (this epsilon) and
+/// multiplied by its weight before RoPE: two more inputs after v, the q_norm and k_norm weights f16 [Dh]. One
+/// dispatch instead of six per layer.
 /// </summary>
-public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoads = null, int workgroupSize = 0, bool ropeKv = false) : Kernel
+public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoads = null, int workgroupSize = 0, bool ropeKv = false,
+    float? qkNormEps = null) : Kernel
 {
     /// <summary>Invocations per (token, head) on GPUs: enough to split a few thousand keys, few enough to keep the
     /// per-invocation fp32 accumulator of Dh floats in registers.</summary>
@@ -27,9 +31,11 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
     public int Window => window;
     public bool? TexelLoads => texelLoads;
     public bool RopeKv => ropeKv;
+    /// <summary>Not null: q and k heads are RMS-normalized with this epsilon and their weights before RoPE.</summary>
+    public float? QkNormEps => qkNormEps;
 
     public override string Kind => "attention";
-    public override int InputCount => ropeKv ? 6 : 4;
+    public override int InputCount => ropeKv ? qkNormEps is null ? 6 : 8 : 4;
     public override int OutputCount => ropeKv ? 3 : 1;
 
     /// <summary>The queries' type [N, Hq, Dh]: the first input, or with <see cref="RopeKv"/> its query heads.</summary>
@@ -45,6 +51,8 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         Expect(kc.DType == DType.F16 && kc.Rank == 3 && kc[2] == x[2] && kc[1] > 0,
             $"attention k cache must be f16 [kv_heads, cache_rows, {x[2]}] for q {x}, got {kc}");
         Expect(vc.Equals(kc), $"attention v cache must match the k cache {kc}, got {vc}");
+        Expect(qkNormEps is null || ropeKv, "attention's q/k RMSNorm comes with rope+kv_append (decode)");
+        Expect(qkNormEps is not { } e || (e >= 0 && float.IsFinite(e)), $"attention's q/k RMSNorm epsilon must be finite and non-negative, got {qkNormEps}");
         if (ropeKv)
         {
             Expect(x[0] == 1, $"attention+rope+kv_append is for decode (one token), got {x}");
@@ -54,6 +62,10 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
             Expect(table.DType == DType.F32 && table.Rank == 3 && table[1] == x[2] / 2 && table[2] == 2,
                 $"attention rope table must be f32 [positions, {x[2] / 2}, 2], got {table}");
             Expect(v.DType == DType.F32 && v.Equals(TensorType.Of(DType.F32, 1, kc[0], x[2])), $"attention v must be f32 [1, {kc[0]}, {x[2]}], got {v}");
+            if (qkNormEps is not null)
+                for (int i = 6; i < 8; i++)
+                    Expect(inputs[i].Equals(TensorType.Of(DType.F16, x[2])),
+                        $"attention's {(i == 6 ? "q" : "k")}_norm weight must be f16 [{x[2]}], got {inputs[i]}");
             Expect(outputs[1].Equals(kc) && outputs[2].Equals(kc), $"attention+rope+kv_append writes the caches it reads ({kc}), got {outputs[1]}, {outputs[2]}");
         }
         var q = QueryType(inputs, ropeKv);
@@ -84,11 +96,13 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         bool texel = dh % 8 == 0 && (texelLoads ?? caps.TexelLoads);
         var push = new PushConstants().U(q[1]).U(kc[0]).U(kc[1]).U(window).F(scale);
         if (ropeKv) push.U(inputs[4][0]);
-        return new KernelDispatch((ropeKv ? "attention_rope_kv" : "attention") + (texel ? "_texel" : ""), [wg, dh, subgroups],
-            push, (uint)q[1], (uint)q[0])
+        if (qkNormEps is { } eps) push.F(eps);
+        string shader = ropeKv ? qkNormEps is null ? "attention_rope_kv" : "attention_rope_kv_norm" : "attention";
+        return new KernelDispatch(shader + (texel ? "_texel" : ""), [wg, dh, subgroups], push, (uint)q[1], (uint)q[0])
         {
-            // With rope+kv_append the queries and keys, the rope table and the values are texel buffers too.
-            TexelBindings = texel ? ropeKv ? 0b110111u : 0b110u : 0u,
+            // With rope+kv_append the queries and keys, the rope table and the values (and the norms' weights) are
+            // texel buffers too.
+            TexelBindings = texel ? ropeKv ? qkNormEps is null ? 0b110111u : 0b11110111u : 0b110u : 0u,
         };
     }
 
@@ -119,9 +133,10 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         // With rope+kv_append: q and k read unrotated, v read, one table row, the key and value written as fp16
         // (the cache rows counted above include the current one, which this variant writes instead of reading).
         double ropeKvBytes = ropeKv ? (double)inputs[0].Bytes - q.Bytes + inputs[5].Bytes + (double)inputs[4].Bytes / inputs[4][0] : 0;
+        if (qkNormEps is not null) ropeKvBytes += inputs[6].Bytes + inputs[7].Bytes;
         return new(q.Bytes * 2.0 + cacheBytes + ropeKvBytes, 4.0 * headsQ * visibleKeys * headDim);
     }
 
     public override string Describe() =>
-        $"attention{(ropeKv ? "+rope+kv_append" : "")}(scale={scale}{(window > 0 ? $", window={window}" : "")})";
+        $"attention{(qkNormEps is not null ? "+qk_norm" : "")}{(ropeKv ? "+rope+kv_append" : "")}(scale={scale}{(qkNormEps is { } e ? $", eps={e}" : "")}{(window > 0 ? $", window={window}" : "")})";
 }

@@ -66,7 +66,9 @@ public static class AttentionCheck
         Shapes.Select(s => Case(s, null, 0))
             .Concat(new[] { Shapes[0], Shapes[5] }.SelectMany(s => new[] { Case(s, false, 64), Case(s, true, 64), Case(s, false, 8), Case(s, true, 8) }))
             .Concat(RopeKvShapes.Select(s => RopeKvCase(s, null, 0)))
-            .Concat(new[] { false, true }.SelectMany(t => new[] { RopeKvCase(RopeKvShapes[0], t, 64), RopeKvCase(RopeKvShapes[0], t, 8) }));
+            .Concat(new[] { false, true }.SelectMany(t => new[] { RopeKvCase(RopeKvShapes[0], t, 64), RopeKvCase(RopeKvShapes[0], t, 8) }))
+            .Concat(QkNormShapes.Select(s => RopeKvCase(s, null, 0, qkNorm: true)))
+            .Concat(new[] { false, true }.SelectMany(t => new[] { RopeKvCase(QkNormShapes[0], t, 64, true), RopeKvCase(QkNormShapes[0], t, 8, true) }));
 
     // Qwen2.5-0.5B decode at 511 in a 4096-row cache, the first position (only the current key), Dh 24 with 7 query
     // heads per kv head and a sliding window, Dh 128 at the last cache row, a position past the rope table.
@@ -76,13 +78,22 @@ public static class AttentionCheck
         (2, 1, 64, 64, 50, 0, 50),
     ];
 
+    // With Qwen3's q/k RMSNorm: Qwen3-0.6B decode (16 q heads over 8 kv heads, Dh 128) at 511, Qwen3-tiny's Dh 24
+    // (storage loads on every device) at the first position, a position past the rope table.
+    static readonly (int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, int Positions)[] QkNormShapes =
+    [
+        (16, 8, 128, 4096, 511, 0, 4096), (4, 2, 24, 16, 0, 0, 16), (2, 1, 64, 64, 50, 0, 50),
+    ];
+
     /// <summary>Attention with RoPE of q and k and the append of this step's key and value: against RoPE's reference
     /// (angles in double), the fp16 rounding of key and value, and the plain attention reference over the cache with
     /// the new row in it. The caches' other rows (random below the position, poison above) must come back bit for bit
-    /// unchanged. A position past the rope table must give NaN and leave the caches alone.</summary>
-    static KernelCheck RopeKvCase((int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, int Positions) s, bool? texel, int workgroup) =>
+    /// unchanged. A position past the rope table must give NaN and leave the caches alone. With
+    /// <paramref name="qkNorm"/>, q and k heads are first RMS-normalized with random weights (RMSNorm's reference).</summary>
+    static KernelCheck RopeKvCase((int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, int Positions) s, bool? texel, int workgroup,
+        bool qkNorm = false) =>
         new KernelCheck("attention",
-            $"1x({s.HeadsQ}+{s.HeadsKv})x{s.HeadDim}@{s.Start}+rope+kv_append-cache{s.CacheRows}{(s.Window > 0 ? $"-window{s.Window}" : "")}"
+            $"1x({s.HeadsQ}+{s.HeadsKv})x{s.HeadDim}@{s.Start}{(qkNorm ? "+qk_norm" : "")}+rope+kv_append-cache{s.CacheRows}{(s.Window > 0 ? $"-window{s.Window}" : "")}"
             + (s.Positions <= s.Start ? "-past-table" : "")
             + (texel is { } t ? (t ? "-texel" : "-storage") : "") + (workgroup > 0 ? $"-wg{workgroup}" : ""), 1e-6, (ctx, rng) =>
         {
@@ -106,16 +117,26 @@ public static class AttentionCheck
             var tt = Input(ctx, TensorType.Of(DType.F32, s.Positions, dh / 2, 2), table, "table");
             var tv = Input(ctx, vType, v, "v");
             var to = Output(ctx, outType, "out");
-            KernelRunner.Run(ctx, new AttentionKernel(scale, s.Window, texel, workgroup, ropeKv: true), [tqk, tk, tvc, ts, tt, tv], [to, tk, tvc]);
+            const float eps = 1e-6f;
+            var normType = TensorType.Of(DType.F16, dh);
+            var (qwh, qw) = Halfs(rng, dh, 2.0);
+            var (kwh, kw) = Halfs(rng, dh, 2.0);
+            DeviceTensor[] norms = qkNorm ? [Input(ctx, normType, qwh, "q_norm"), Input(ctx, normType, kwh, "k_norm")] : [];
+            KernelRunner.Run(ctx, new AttentionKernel(scale, s.Window, texel, workgroup, ropeKv: true, qkNormEps: qkNorm ? eps : null),
+                [tqk, tk, tvc, ts, tt, tv, .. norms], [to, tk, tvc]);
             var gotK = tk.Buffer.Read<ushort>((int)cacheType.Elements);
             var gotV = tvc.Buffer.Read<ushort>((int)cacheType.Elements);
             var got = ReadF32(to);
-            Free(tqk, tk, tvc, ts, tt, tv, to);
+            Free([tqk, tk, tvc, ts, tt, tv, to, .. norms]);
 
             bool pastTable = s.Start >= s.Positions;
             // The caches as they should be: row Start of each kv head holds the rotated key and v in fp16 (nothing is
             // written past the rope table); every other element holds what it held before, bit for bit.
-            var rotated = RopeCheck.Reference(ToDouble(qk), heads, dh, s.Start, 1e6, 1.0);
+            var unrotated = ToDouble(qk);
+            if (qkNorm)
+                unrotated = [.. RmsNormCheck.Reference(unrotated[..(s.HeadsQ * dh)], dh, eps, qw),
+                             .. RmsNormCheck.Reference(unrotated[(s.HeadsQ * dh)..], dh, eps, kw)];
+            var rotated = RopeCheck.Reference(unrotated, heads, dh, s.Start, 1e6, 1.0);
             var keys = pastTable ? [] : Enumerable.Range(s.HeadsQ * dh, s.HeadsKv * dh).Select(i => (float)rotated[i]).ToArray();
             var values = pastTable ? [] : v;
             var wantK = KvAppendCheck.Reference(keys, s.HeadsKv, dh, s.CacheRows, s.Start);

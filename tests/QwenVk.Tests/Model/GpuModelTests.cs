@@ -177,8 +177,14 @@ public sealed class GpuModelTests(GpuFixture gpu)
             {
                 var nodes = model.Graph(1).Nodes;
                 Assert.Contains(nodes, n => n.Kernel is MatVecKernel { SwiGlu: true, NormEps: not null });
-                // Qwen3 normalizes q and k before RoPE, so its decode keeps RoPE apart from attention.
-                Assert.Equal(!name.StartsWith("qwen3"), nodes.Any(n => n.Kernel is AttentionKernel { RopeKv: true }));
+                // RoPE and the cache append go into attention, and so do Qwen3's q/k norms: 5 dispatches per layer,
+                // and the final norm is the only norm of its own.
+                bool qwen3 = name.StartsWith("qwen3");
+                Assert.All(nodes.Where(n => n.Kernel is AttentionKernel), n =>
+                    Assert.Equal(qwen3, n.Kernel is AttentionKernel { RopeKv: true, QkNormEps: not null }));
+                Assert.Contains(nodes, n => n.Kernel is AttentionKernel { RopeKv: true });
+                Assert.DoesNotContain(nodes, n => n.Kernel is RopeKernel or KvAppendKernel);
+                Assert.Equal("final_norm", Assert.Single(nodes, n => n.Kernel is RmsNormKernel).Name);
             });
     }
 
