@@ -7,7 +7,7 @@
 // subgroup operations alone. The query position comes from the step buffer (step[0] + n) so
 // recorded command buffers replay every decode step. Scores, exponentials and sums are fp32; K and V are read
 // as fp16. The running max starts at a large finite negative: Vulkan does not promise infinities survive.
-// Decode (N = 1) uses only Hq workgroups; splitting long contexts over several workgroups is left for later.
+// Decode (N = 1) on GPUs splits each head's keys over SPLITS workgroups (see SPLITS below).
 // ROPE_KV (decode only, N = 1): q and k arrive unrotated side by side ([Hq + Hkv, Dh], the stacked projection's
 // output) with v beside them, and this dispatch does what rope_kv.comp would have done before it: each workgroup
 // rotates its query and its kv head's current key, rounds key and value to fp16 as the cache stores them, takes them
@@ -25,6 +25,12 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64;
 layout(constant_id = 1) const uint DH = 64;
 layout(constant_id = 2) const uint NSG = 8;
+// Decode on GPUs (flash decoding): SPLITS workgroups per query head along y, each over an equal share of the visible
+// keys, so a step has heads x SPLITS workgroups instead of heads (14 for Qwen2.5-0.5B, too few to fill a GPU). Each
+// writes its unnormalized partial (acc[DH], running max m, sum l; PSTRIDE floats) and attention_merge.comp combines
+// them. 1: one workgroup per (token, head) writes the output itself.
+layout(constant_id = 3) const uint SPLITS = 1;
+const uint PSTRIDE = DH + 4;  // acc, m, l, two unused: keeps every partial 16-byte aligned
 #include "reduce.glsl"
 
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
@@ -98,21 +104,22 @@ const float NO_MAX = -3.0e38;
 
 void main() {
     uint h = gl_WorkGroupID.x;
-    uint n = gl_WorkGroupID.y;
+    uint n = SPLITS > 1 ? 0 : gl_WorkGroupID.y;
+    uint split = SPLITS > 1 ? gl_WorkGroupID.y : 0;
     uint tid = gl_LocalInvocationID.x;
     uint hk = h / (p.heads_q / p.heads_kv);
     uint pos = step[0] + n;
-    uint obase = (n * p.heads_q + h) * DH;
+    uint obase = SPLITS > 1 ? (h * SPLITS + split) * PSTRIDE : (n * p.heads_q + h) * DH;
 #ifdef ROPE_KV
     uint qbase = (n * (p.heads_q + p.heads_kv) + h) * DH;
     bool outside = pos >= p.cache_rows || pos >= p.positions;
 #else
-    uint qbase = obase;
+    uint qbase = (n * p.heads_q + h) * DH;
     bool outside = pos >= p.cache_rows;
 #endif
 
     if (outside) {
-        for (uint d = tid; d < DH; d += WG) o[obase + d] = uintBitsToFloat(0x7FC00000u);
+        for (uint d = tid; d < (SPLITS > 1 ? PSTRIDE : DH); d += WG) o[obase + d] = uintBitsToFloat(0x7FC00000u);
         return;
     }
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
@@ -162,7 +169,7 @@ void main() {
     }
     for (uint t = 0; t < T4; t++)
         vv[t] = vec4(f16vec4(uintBitsToFloat(texelFetch(v4t, int((n * p.heads_kv + hk) * DH / 4 + t)))));
-    if (h % (p.heads_q / p.heads_kv) == 0) {
+    if (h % (p.heads_q / p.heads_kv) == 0 && split == 0) {
         // Invocation i writes 8-half texel c0 + i of the row: one store each instead of one per element.
         uint dst8 = (hk * p.cache_rows + pos) * DH / 8;
         for (uint c0 = 0; c0 < DH / 8; c0 += WG) {
@@ -218,7 +225,7 @@ void main() {
     }
     for (uint d = tid; d < DH; d += WG) v_sh[d] = float(float16_t(v_now[(n * p.heads_kv + hk) * DH + d]));
     barrier();
-    if (h % (p.heads_q / p.heads_kv) == 0) {
+    if (h % (p.heads_q / p.heads_kv) == 0 && split == 0) {
         uint dst = (hk * p.cache_rows + pos) * DH;
         for (uint d = tid; d < DH; d += WG) {
             kw[dst + d] = float16_t(k_sh[d]);
@@ -244,7 +251,11 @@ void main() {
     for (uint d4 = 0; d4 < DH / 4; d4++) qv[d4] = vec4(q_sh[4 * d4], q_sh[4 * d4 + 1], q_sh[4 * d4 + 2], q_sh[4 * d4 + 3]);
 #endif
 
-    for (uint j = lo + tid; j < end; j += WG) {
+    // This workgroup's keys: all of [lo, end), or with splits its share (the last split also takes the current key).
+    uint chunk = (end - lo + SPLITS - 1) / SPLITS;
+    uint jlo = min(lo + split * chunk, end);
+    uint jhi = min(jlo + chunk, end);
+    for (uint j = jlo + tid; j < jhi; j += WG) {
         uint kb = (rows + j) * DH;
         float s = 0.0;
         if (DH % 8 == 0) {
@@ -282,7 +293,7 @@ void main() {
     }
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
     // The current key, taken by the invocation whose turn it would have been (every invocation holds it).
-    if (tid == (pos - lo) % WG) {
+    if (split == SPLITS - 1 && tid == (pos - lo) % WG) {
         float s = 0.0;
         for (uint t = 0; t < T4; t++) s += dot(qv[t], kv[t]);
         float mNew = max(m, s);
@@ -295,7 +306,7 @@ void main() {
     }
 #elif defined(ROPE_KV)
     // The current key, taken by the invocation whose turn it would have been.
-    if (tid == (pos - lo) % WG) {
+    if (split == SPLITS - 1 && tid == (pos - lo) % WG) {
         float s = 0.0;
         for (uint d = 0; d < DH; d++) s += q_sh[d] * k_sh[d];
         float mNew = max(m, s);
@@ -320,7 +331,11 @@ void main() {
                                 subgroupAdd(acc[4 * d4 + 2] * f), subgroupAdd(acc[4 * d4 + 3] * f));
                 if (d4 == c0 + tid) mine = sum;
             }
-            if (c0 + tid < DH / 4) o4[obase / 4 + c0 + tid] = mine / total;
+            if (c0 + tid < DH / 4) o4[obase / 4 + c0 + tid] = SPLITS > 1 ? mine : mine / total;
+        }
+        if (SPLITS > 1 && tid == 0) {
+            o[obase + DH] = rowMax;
+            o[obase + DH + 1] = total;
         }
         return;
     }
@@ -335,6 +350,10 @@ void main() {
     for (uint d = tid; d < DH; d += WG) {
         float t = 0.0;
         for (uint i = 0; i < gl_NumSubgroups; i++) t += acc_sh[i * DH + d];
-        o[obase + d] = t / total;
+        o[obase + d] = SPLITS > 1 ? t : t / total;
+    }
+    if (SPLITS > 1 && tid == 0) {
+        o[obase + DH] = rowMax;
+        o[obase + DH + 1] = total;
     }
 }

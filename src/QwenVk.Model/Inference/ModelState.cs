@@ -19,6 +19,8 @@ public sealed class ModelState : IDisposable
     public required int MaxTokens { get; init; }
     /// <summary>Most logit rows one graph writes (the logits buffer's size).</summary>
     public required int MaxLogitRows { get; init; }
+    /// <summary>Workgroups per query head in decode attention; more than 1 adds a merge node per layer.</summary>
+    public int AttentionSplits { get; init; } = 1;
 
     public void Dispose()
     {

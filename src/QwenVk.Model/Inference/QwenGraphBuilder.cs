@@ -130,11 +130,15 @@ public static class QwenGraphBuilder
                 // Decode with q and k side by side: attention ropes both (Qwen3: after their RMSNorm) and appends this
                 // step's key and value to the cache itself (it reads the cache below that row and writes the row: both
                 // input and output).
-                attn = g.Transient(L("attention"), qHeads.Type);
+                // With splits (GPUs) the node writes partials over shares of the keys and a merge node combines them.
+                int splits = s.AttentionSplits;
+                var attnOut = g.Transient(L("attention"), splits > 1 ? AttentionKernel.PartialsType(hq, splits, dh) : qHeads.Type);
                 GraphTensor[] inputs = c.QkNorm
                     ? [qk, kc, vc, step, rope, vHeads, Weight(QwenWeights.QNorm(l)), Weight(QwenWeights.KNorm(l))]
                     : [qk, kc, vc, step, rope, vHeads];
-                g.Add(L("attention"), new AttentionKernel(scale, window, ropeKv: true, qkNormEps: c.QkNorm ? eps : null), inputs, [attn, kc, vc]);
+                g.Add(L("attention"), new AttentionKernel(scale, window, ropeKv: true, qkNormEps: c.QkNorm ? eps : null, splits: splits),
+                    inputs, [attnOut, kc, vc]);
+                attn = splits > 1 ? g.Add(L("attention_merge"), new AttentionMergeKernel(), [attnOut], qHeads.Type) : attnOut;
             }
             else
             {

@@ -16,6 +16,9 @@ public sealed record ModelOptions
     /// <summary>Split weights into row chunks of at most this many bytes even where the device would bind more
     /// (tests use it to exercise the split path that big models need on every device).</summary>
     public ulong? MaxWeightChunkBytes { get; init; }
+    /// <summary>Workgroups per query head in decode attention (flash decoding). Null: the device's choice
+    /// (<see cref="AttentionKernel.DecodeSplits"/>); tests set it to exercise the split path on every device.</summary>
+    public int? AttentionSplits { get; init; }
 }
 
 /// <summary>
@@ -102,6 +105,7 @@ public sealed class QwenModel : IDisposable
                 Argmax = Buffer((ulong)maxLogitRows * 4, "argmax"),
                 MaxTokens = maxTokens,
                 MaxLogitRows = maxLogitRows,
+                AttentionSplits = options.AttentionSplits ?? AttentionKernel.DecodeSplits(caps, context),
             };
             return new QwenModel(ctx, checkpoint, state, options, context);
         }

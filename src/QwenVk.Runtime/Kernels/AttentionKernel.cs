@@ -19,9 +19,12 @@ namespace QwenVk.Runtime.Kernels;
 /// With <paramref name="qkNormEps"/> as well (Qwen3), each query and key head is RMS-normalized (this epsilon) and
 /// multiplied by its weight before RoPE: two more inputs after v, the q_norm and k_norm weights f16 [Dh]. One
 /// dispatch instead of six per layer.
+/// With <paramref name="splits"/> &gt; 1 (decode, one token; flash decoding) each query head's keys are shared among
+/// that many workgroups, and the output is their partials f32 [Hq, splits, Dh + 4] (<see cref="PartialsType"/>), which
+/// <see cref="AttentionMergeKernel"/> turns into the attention: a GPU then runs Hq x splits workgroups, not Hq.
 /// </summary>
 public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoads = null, int workgroupSize = 0, bool ropeKv = false,
-    float? qkNormEps = null) : Kernel
+    float? qkNormEps = null, int splits = 1) : Kernel
 {
     /// <summary>Invocations per (token, head) on GPUs: enough to split a few thousand keys, few enough to keep the
     /// per-invocation fp32 accumulator of Dh floats in registers.</summary>
@@ -33,6 +36,20 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
     public bool RopeKv => ropeKv;
     /// <summary>Not null: q and k heads are RMS-normalized with this epsilon and their weights before RoPE.</summary>
     public float? QkNormEps => qkNormEps;
+    /// <summary>Workgroups per query head (decode); more than 1 writes partials for <see cref="AttentionMergeKernel"/>.</summary>
+    public int Splits => splits;
+
+    /// <summary>Partials of a split decode attention: per query head and split, the unnormalized output (Dh floats),
+    /// the running max and the sum of exponentials, and two unused floats that keep each partial 16-byte aligned.</summary>
+    public static TensorType PartialsType(int headsQ, int splits, int headDim) => TensorType.Of(DType.F32, headsQ, splits, headDim + 4);
+
+    /// <summary>Splits for decode attention over a cache of <paramref name="cacheRows"/> rows: 1 on CPU drivers (a
+    /// dispatch costs them more than the parallelism gains) and for short caches; on GPUs one split per 512 cache
+    /// rows, at most 16 (QWENVK_ATTENTION_SPLITS overrides). The split is fixed when the graph is recorded; each
+    /// split's share of the keys is computed from the position at run time, so all splits stay equally loaded.</summary>
+    public static int DecodeSplits(DeviceCapabilities caps, int cacheRows) =>
+        KernelTuning.AttentionSplits is { } forced ? (int)forced
+        : caps.Kind == DeviceKind.Cpu ? 1 : Math.Clamp(cacheRows / 512, 1, 16);
 
     public override string Kind => "attention";
     public override int InputCount => ropeKv ? qkNormEps is null ? 6 : 8 : 4;
@@ -52,6 +69,8 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
             $"attention k cache must be f16 [kv_heads, cache_rows, {x[2]}] for q {x}, got {kc}");
         Expect(vc.Equals(kc), $"attention v cache must match the k cache {kc}, got {vc}");
         Expect(qkNormEps is null || ropeKv, "attention's q/k RMSNorm comes with rope+kv_append (decode)");
+        Expect(splits >= 1 && splits <= 65535, $"attention splits must be 1..65535, got {splits}");
+        Expect(splits == 1 || x[0] == 1, $"split attention is for decode (one token), got {x}");
         Expect(qkNormEps is not { } e || (e >= 0 && float.IsFinite(e)), $"attention's q/k RMSNorm epsilon must be finite and non-negative, got {qkNormEps}");
         if (ropeKv)
         {
@@ -71,7 +90,10 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         var q = QueryType(inputs, ropeKv);
         Expect(q[1] % kc[0] == 0, $"attention needs query heads ({q[1]}) to be a multiple of kv heads ({kc[0]})");
         Expect(step.DType == DType.U32 && step.Elements == 4, $"attention step must be u32[4], got {step}");
-        Expect(outputs[0].DType == DType.F32 && outputs[0].Equals(q), $"attention writes the queries' shape {q}, got {outputs[0]}");
+        var outType = splits > 1 ? PartialsType(q[1], splits, q[2]) : q;
+        Expect(outputs[0].Equals(outType), splits > 1
+            ? $"split attention writes partials {outType}, got {outputs[0]}"
+            : $"attention writes the queries' shape {q}, got {outputs[0]}");
         Expect(float.IsFinite(scale), $"attention scale must be finite, got {scale}");
         Expect(window >= 0, $"attention window must be >= 0 (0 = none), got {window}");
     }
@@ -98,7 +120,7 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         if (ropeKv) push.U(inputs[4][0]);
         if (qkNormEps is { } eps) push.F(eps);
         string shader = ropeKv ? qkNormEps is null ? "attention_rope_kv" : "attention_rope_kv_norm" : "attention";
-        return new KernelDispatch(shader + (texel ? "_texel" : ""), [wg, dh, subgroups], push, (uint)q[1], (uint)q[0])
+        return new KernelDispatch(shader + (texel ? "_texel" : ""), [wg, dh, subgroups, (uint)splits], push, (uint)q[1], (uint)(splits > 1 ? splits : q[0]))
         {
             // With rope+kv_append the queries and keys, the rope table and the values (and the norms' weights) are
             // texel buffers too.
@@ -134,9 +156,10 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         // (the cache rows counted above include the current one, which this variant writes instead of reading).
         double ropeKvBytes = ropeKv ? (double)inputs[0].Bytes - q.Bytes + inputs[5].Bytes + (double)inputs[4].Bytes / inputs[4][0] : 0;
         if (qkNormEps is not null) ropeKvBytes += inputs[6].Bytes + inputs[7].Bytes;
-        return new(q.Bytes * 2.0 + cacheBytes + ropeKvBytes, 4.0 * headsQ * visibleKeys * headDim);
+        double outBytes = splits > 1 ? PartialsType(headsQ, splits, headDim).Bytes : q.Bytes;
+        return new(q.Bytes + outBytes + cacheBytes + ropeKvBytes, 4.0 * headsQ * visibleKeys * headDim);
     }
 
     public override string Describe() =>
-        $"attention{(qkNormEps is not null ? "+qk_norm" : "")}{(ropeKv ? "+rope+kv_append" : "")}(scale={scale}{(qkNormEps is { } e ? $", eps={e}" : "")}{(window > 0 ? $", window={window}" : "")})";
+        $"attention{(qkNormEps is not null ? "+qk_norm" : "")}{(ropeKv ? "+rope+kv_append" : "")}(scale={scale}{(qkNormEps is { } e ? $", eps={e}" : "")}{(splits > 1 ? $", splits={splits}" : "")}{(window > 0 ? $", window={window}" : "")})";
 }

@@ -13,6 +13,10 @@ public static class KernelTuning
     /// <summary>QWENVK_MATVEC_WG (32-1024): matvec workgroup size on a GPU.</summary>
     public static uint? MatVecWorkgroup { get; } = Read("QWENVK_MATVEC_WG", 32, 1024);
 
+    /// <summary>QWENVK_ATTENTION_SPLITS (1-16): workgroups per query head in decode attention, on any device
+    /// (<see cref="AttentionKernel.DecodeSplits"/>); 1 turns flash decoding off.</summary>
+    public static uint? AttentionSplits { get; } = Read("QWENVK_ATTENTION_SPLITS", 1, 16);
+
     /// <summary>Threads a CPU driver spreads a dispatch's workgroups over: lavapipe runs one per host processor
     /// unless LP_NUM_THREADS says otherwise, and it runs in this process, so the host's count is the device's.</summary>
     public static int CpuDriverThreads { get; } = (int?)Read("LP_NUM_THREADS", 1, 1024) ?? Environment.ProcessorCount;

@@ -84,6 +84,15 @@ public static class KernelBenchSuite
                 foreach (int context in decodeContexts ?? DecodeContexts)
                     yield return b.Simple("attention", $"ctx{context}", decodeAttention, decodeIn, [attentionIn[0], cache, cache],
                         values: [null, null, null, Step(context - 1), null, null], cost: decodeAttention.CostAt(decodeIn, context - 1));
+                // GPUs split each head's keys over several workgroups (AttentionKernel.DecodeSplits: one per 512 cache
+                // rows) and merge the partials: both halves, to set beside the unsplit node above.
+                int splits = Math.Clamp(cacheRows / 512, 2, 16);
+                var splitAttention = new AttentionKernel(scale, ropeKv: true, splits: splits);
+                var partials = AttentionKernel.PartialsType(m.HeadsQ, splits, m.HeadDim);
+                foreach (int context in decodeContexts ?? DecodeContexts)
+                    yield return b.Simple("attention", $"ctx{context}.split{splits}", splitAttention, decodeIn, [partials, cache, cache],
+                        values: [null, null, null, Step(context - 1), null, null], cost: splitAttention.CostAt(decodeIn, context - 1));
+                yield return b.Simple("attention_merge", $"split{splits}", new AttentionMergeKernel(), [partials], [attentionIn[0]]);
             }
             else
                 yield return b.Simple("attention", $"causal{n}", attention, attentionIn, [attentionIn[0]],

@@ -1,5 +1,6 @@
 using QwenVk.Runtime;
 using QwenVk.Runtime.Kernels;
+using QwenVk.Runtime.Vulkan;
 using static QwenVk.Reference.KernelChecks.CheckData;
 
 namespace QwenVk.Reference.KernelChecks;
@@ -68,7 +69,34 @@ public static class AttentionCheck
             .Concat(RopeKvShapes.Select(s => RopeKvCase(s, null, 0)))
             .Concat(new[] { false, true }.SelectMany(t => new[] { RopeKvCase(RopeKvShapes[0], t, 64), RopeKvCase(RopeKvShapes[0], t, 8) }))
             .Concat(QkNormShapes.Select(s => RopeKvCase(s, null, 0, qkNorm: true)))
-            .Concat(new[] { false, true }.SelectMany(t => new[] { RopeKvCase(QkNormShapes[0], t, 64, true), RopeKvCase(QkNormShapes[0], t, 8, true) }));
+            .Concat(new[] { false, true }.SelectMany(t => new[] { RopeKvCase(QkNormShapes[0], t, 64, true), RopeKvCase(QkNormShapes[0], t, 8, true) }))
+            .Concat(SplitCases());
+
+    /// <summary>Split decode attention (flash decoding) followed by <see cref="AttentionMergeKernel"/>, against the
+    /// same references: more splits than keys (empty splits), uneven shares, a sliding window, both load paths and
+    /// workgroup widths, with rope+kv_append and the q/k norm, and past the rope table (NaN through the merge).</summary>
+    static IEnumerable<KernelCheck> SplitCases() =>
+        new[] { (Shapes[0], 7), (Shapes[4], 4), ((1, 4, 2, 64, 40, 20, 8, 4.0), 3) }.Select(c => Case(c.Item1, null, 0, c.Item2))
+            .Concat(new[] { false, true }.SelectMany(t => new[] { Case(Shapes[0], t, 64, 5), Case(Shapes[0], t, 8, 5) }))
+            .Concat(new[] { (RopeKvShapes[0], 16), (RopeKvShapes[1], 3), (RopeKvShapes[2], 4), (RopeKvShapes[4], 2) }
+                .Select(c => RopeKvCase(c.Item1, null, 0, splits: c.Item2)))
+            .Concat(new[] { false, true }.SelectMany(t => new[] { RopeKvCase(RopeKvShapes[0], t, 64, splits: 6), RopeKvCase(RopeKvShapes[0], t, 8, splits: 6) }))
+            .Concat(new[] { RopeKvCase(QkNormShapes[0], null, 0, true, 8), RopeKvCase(QkNormShapes[1], false, 64, true, 2) });
+
+    /// <summary>Runs the attention: directly, or with <paramref name="splits"/> &gt; 1 into partials (poisoned first)
+    /// and then through the merge kernel into <paramref name="output"/>.</summary>
+    static void RunAttention(VulkanContext ctx, AttentionKernel kernel, DeviceTensor[] inputs, DeviceTensor output, DeviceTensor[] alsoWritten)
+    {
+        if (kernel.Splits <= 1)
+        {
+            KernelRunner.Run(ctx, kernel, inputs, [output, .. alsoWritten]);
+            return;
+        }
+        var partials = Output(ctx, AttentionKernel.PartialsType(output.Type[1], kernel.Splits, output.Type[2]), "partials");
+        KernelRunner.Run(ctx, kernel, inputs, [partials, .. alsoWritten]);
+        KernelRunner.Run(ctx, new AttentionMergeKernel(), [partials], [output]);
+        Free(partials);
+    }
 
     // Qwen2.5-0.5B decode at 511 in a 4096-row cache, the first position (only the current key), Dh 24 with 7 query
     // heads per kv head and a sliding window, Dh 128 at the last cache row, a position past the rope table.
@@ -91,11 +119,11 @@ public static class AttentionCheck
     /// unchanged. A position past the rope table must give NaN and leave the caches alone. With
     /// <paramref name="qkNorm"/>, q and k heads are first RMS-normalized with random weights (RMSNorm's reference).</summary>
     static KernelCheck RopeKvCase((int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, int Positions) s, bool? texel, int workgroup,
-        bool qkNorm = false) =>
+        bool qkNorm = false, int splits = 1) =>
         new KernelCheck("attention",
             $"1x({s.HeadsQ}+{s.HeadsKv})x{s.HeadDim}@{s.Start}{(qkNorm ? "+qk_norm" : "")}+rope+kv_append-cache{s.CacheRows}{(s.Window > 0 ? $"-window{s.Window}" : "")}"
             + (s.Positions <= s.Start ? "-past-table" : "")
-            + (texel is { } t ? (t ? "-texel" : "-storage") : "") + (workgroup > 0 ? $"-wg{workgroup}" : ""), 1e-6, (ctx, rng) =>
+            + (texel is { } t ? (t ? "-texel" : "-storage") : "") + (workgroup > 0 ? $"-wg{workgroup}" : "") + (splits > 1 ? $"-split{splits}" : ""), 1e-6, (ctx, rng) =>
         {
             int heads = s.HeadsQ + s.HeadsKv, dh = s.HeadDim;
             float scale = 1f / MathF.Sqrt(dh);
@@ -122,8 +150,8 @@ public static class AttentionCheck
             var (qwh, qw) = Halfs(rng, dh, 2.0);
             var (kwh, kw) = Halfs(rng, dh, 2.0);
             DeviceTensor[] norms = qkNorm ? [Input(ctx, normType, qwh, "q_norm"), Input(ctx, normType, kwh, "k_norm")] : [];
-            KernelRunner.Run(ctx, new AttentionKernel(scale, s.Window, texel, workgroup, ropeKv: true, qkNormEps: qkNorm ? eps : null),
-                [tqk, tk, tvc, ts, tt, tv, .. norms], [to, tk, tvc]);
+            RunAttention(ctx, new AttentionKernel(scale, s.Window, texel, workgroup, ropeKv: true, qkNormEps: qkNorm ? eps : null, splits: splits),
+                [tqk, tk, tvc, ts, tt, tv, .. norms], to, [tk, tvc]);
             var gotK = tk.Buffer.Read<ushort>((int)cacheType.Elements);
             var gotV = tvc.Buffer.Read<ushort>((int)cacheType.Elements);
             var got = ReadF32(to);
@@ -156,10 +184,11 @@ public static class AttentionCheck
             return Math.Max(caches, Nmse(got, want));
         });
 
-    static KernelCheck Case((int Tokens, int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, double QScale) s, bool? texel, int workgroup) =>
+    static KernelCheck Case((int Tokens, int HeadsQ, int HeadsKv, int HeadDim, int CacheRows, int Start, int Window, double QScale) s, bool? texel, int workgroup,
+        int splits = 1) =>
         new KernelCheck("attention",
             $"{s.Tokens}x{s.HeadsQ}/{s.HeadsKv}x{s.HeadDim}@{s.Start}{(s.Window > 0 ? $"-window{s.Window}" : "")}-q{s.QScale}"
-            + (texel is { } t ? (t ? "-texel" : "-storage") : "") + (workgroup > 0 ? $"-wg{workgroup}" : ""), 1e-6, (ctx, rng) =>
+            + (texel is { } t ? (t ? "-texel" : "-storage") : "") + (workgroup > 0 ? $"-wg{workgroup}" : "") + (splits > 1 ? $"-split{splits}" : ""), 1e-6, (ctx, rng) =>
         {
             float scale = 1f / MathF.Sqrt(s.HeadDim);
             var qType = TensorType.Of(DType.F32, s.Tokens, s.HeadsQ, s.HeadDim);
@@ -173,7 +202,7 @@ public static class AttentionCheck
             var tv = Input(ctx, cacheType, vh, "vCache");
             var ts = Input(ctx, TensorType.Of(DType.U32, 4), new uint[] { (uint)s.Start, 0, 0, 0 }, "step");
             var to = Output(ctx, qType, "out");
-            KernelRunner.Run(ctx, new AttentionKernel(scale, s.Window, texel, workgroup), [tq, tk, tv, ts], [to]);
+            RunAttention(ctx, new AttentionKernel(scale, s.Window, texel, workgroup, splits: splits), [tq, tk, tv, ts], to, []);
             var want = Reference(q, k, v, s.Tokens, s.HeadsQ, s.HeadsKv, s.HeadDim, s.CacheRows, s.Start, scale, s.Window);
             double e = Nmse(ReadF32(to), want);
             Free(tq, tk, tv, ts, to);

@@ -55,9 +55,9 @@ public sealed class GpuModelTests(GpuFixture gpu)
 
     /// <param name="stepwise">Feed the ids one at a time through the decode graph instead of one prefill.</param>
     /// <param name="check">Asserts about the loaded model before it runs.</param>
-    void Compare(string folder, double[][] expected, int[] ids, bool stepwise = false, Action<QwenModel>? check = null)
+    void Compare(string folder, double[][] expected, int[] ids, bool stepwise = false, Action<QwenModel>? check = null, int? attentionSplits = null)
     {
-        using var model = QwenModel.Load(gpu.Ctx, folder, new ModelOptions { ContextLength = 64 });
+        using var model = QwenModel.Load(gpu.Ctx, folder, new ModelOptions { ContextLength = 64, AttentionSplits = attentionSplits });
         check?.Invoke(model);
         var actual = stepwise ? ids.Select(id => model.Forward([id])).ToArray() : model.ForwardAll(ids);
         Assert.Equal(expected.Length, actual.Length);
@@ -185,6 +185,24 @@ public sealed class GpuModelTests(GpuFixture gpu)
                 Assert.Contains(nodes, n => n.Kernel is AttentionKernel { RopeKv: true });
                 Assert.DoesNotContain(nodes, n => n.Kernel is RopeKernel or KvAppendKernel);
                 Assert.Equal("final_norm", Assert.Single(nodes, n => n.Kernel is RmsNormKernel).Name);
+            });
+    }
+
+    [Theory]
+    [InlineData("qwen2-f16-stacked")]
+    [InlineData("qwen3-bf16-stacked")]
+    public void SplitDecodeAttentionMatchesCpuReference(string name)
+    {
+        // Flash decoding as GPUs run it, forced here: each head's keys over 3 workgroups, then a merge node per layer.
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases[name], dir.Path);
+        Compare(dir.Path, CpuQwenModel.Load(dir.Path).Forward(Ids), Ids, stepwise: true, attentionSplits: 3,
+            check: model =>
+            {
+                var nodes = model.Graph(1).Nodes;
+                Assert.All(nodes.Where(n => n.Kernel is AttentionKernel), n => Assert.Equal(3, ((AttentionKernel)n.Kernel).Splits));
+                Assert.Equal(nodes.Count(n => n.Kernel is AttentionKernel), nodes.Count(n => n.Kernel is AttentionMergeKernel));
+                Assert.Empty(HazardChecker.Find(model.Graph(1)));
             });
     }
 

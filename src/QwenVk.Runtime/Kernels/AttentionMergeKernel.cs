@@ -1,0 +1,33 @@
+using QwenVk.Runtime.Vulkan;
+
+namespace QwenVk.Runtime.Kernels;
+
+/// <summary>
+/// The second half of split decode attention (flash decoding): the partials f32 [Hq, splits, Dh + 4] that
+/// <see cref="AttentionKernel"/> with splits writes become the attention f32 [1, Hq, Dh], each head's splits
+/// weighted by exp(m_s - max m) and divided by the weighted sum of their exponentials.
+/// </summary>
+public sealed class AttentionMergeKernel : Kernel
+{
+    public override string Kind => "attention_merge";
+    public override int InputCount => 1;
+
+    public override void Validate(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
+    {
+        ExpectCounts(this, inputs, outputs);
+        var (p, o) = (inputs[0], outputs[0]);
+        Expect(p.DType == DType.F32 && p.Rank == 3 && p[2] > 4 && p[1] >= 1,
+            $"attention_merge takes partials f32 [heads, splits, head_dim + 4], got {p}");
+        var want = TensorType.Of(DType.F32, 1, p[0], p[2] - 4);
+        Expect(o.Equals(want), $"attention_merge writes {want} for partials {p}, got {o}");
+        Expect(p[0] > 0, $"attention_merge needs at least one head, got {p}");
+    }
+
+    public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
+    {
+        var p = inputs[0];
+        Expect(p[0] <= caps.MaxComputeWorkGroupCount[0], $"attention_merge: {p[0]} heads exceed the device's workgroup count limit");
+        uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : 64;
+        return new KernelDispatch("attention_merge", [wg, (uint)(p[2] - 4), (uint)p[1]], new PushConstants(), (uint)p[0]);
+    }
+}
