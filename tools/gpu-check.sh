@@ -90,6 +90,8 @@ bench_model() { # name, make-model args...
     echo "make-model $name: $((SECONDS - t0)) s" >&2
   fi
   $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name.json"
+  # Flash decoding (split decode attention) is on by default on GPUs; the same bench without it, to set beside.
+  QWENVK_ATTENTION_SPLITS=1 $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name-unsplit.json"
   if [ -n "$TUNED" ]; then
     env $TUNED $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name-tuned.json"
   fi
