@@ -48,8 +48,10 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
     /// rows, at most 16 (QWENVK_ATTENTION_SPLITS overrides). The split is fixed when the graph is recorded; each
     /// split's share of the keys is computed from the position at run time, so all splits stay equally loaded.</summary>
     public static int DecodeSplits(DeviceCapabilities caps, int cacheRows) =>
-        KernelTuning.AttentionSplits is { } forced ? (int)forced
-        : caps.Kind == DeviceKind.Cpu ? 1 : Math.Clamp(cacheRows / 512, 1, 16);
+        KernelTuning.AttentionSplits is { } forced ? (int)forced : caps.Kind == DeviceKind.Cpu ? 1 : GpuDecodeSplits(cacheRows);
+
+    /// <summary>The GPU rule of <see cref="DecodeSplits"/>: one split per 512 cache rows, 1 to 16.</summary>
+    public static int GpuDecodeSplits(int cacheRows) => Math.Clamp(cacheRows / 512, 1, 16);
 
     public override string Kind => "attention";
     public override int InputCount => ropeKv ? qkNormEps is null ? 6 : 8 : 4;

@@ -84,9 +84,9 @@ public static class KernelBenchSuite
                 foreach (int context in decodeContexts ?? DecodeContexts)
                     yield return b.Simple("attention", $"ctx{context}", decodeAttention, decodeIn, [attentionIn[0], cache, cache],
                         values: [null, null, null, Step(context - 1), null, null], cost: decodeAttention.CostAt(decodeIn, context - 1));
-                // GPUs split each head's keys over several workgroups (AttentionKernel.DecodeSplits: one per 512 cache
-                // rows) and merge the partials: both halves, to set beside the unsplit node above.
-                int splits = Math.Clamp(cacheRows / 512, 2, 16);
+                // GPUs split each head's keys over several workgroups and merge the partials: both halves, to set
+                // beside the unsplit node above (at least two splits, so a short cache still has the cases).
+                int splits = Math.Max(2, AttentionKernel.GpuDecodeSplits(cacheRows));
                 var splitAttention = new AttentionKernel(scale, ropeKv: true, splits: splits);
                 var partials = AttentionKernel.PartialsType(m.HeadsQ, splits, m.HeadDim);
                 foreach (int context in decodeContexts ?? DecodeContexts)

@@ -20,6 +20,21 @@ public sealed class GpuPlanTests(GpuFixture gpu)
     static TensorType F16(params int[] shape) => TensorType.Of(DType.F16, shape);
 
     [Theory]
+    [InlineData(64, 1)]      // a short cache: no split
+    [InlineData(4096, 8)]    // the default context: one split per 512 rows
+    [InlineData(32768, 16)]  // at most 16
+    public void DecodeAttentionSplitsOnGpusOnly(int cacheRows, int splits)
+    {
+        Assert.Equal(splits, AttentionKernel.DecodeSplits(Gpu, cacheRows));
+        Assert.Equal(1, AttentionKernel.DecodeSplits(gpu.Ctx.Capabilities with { Kind = DeviceKind.Cpu }, cacheRows));
+        var (qk, v, cache) = (F32(1, 16, 64), F32(1, 2, 64), F16(2, cacheRows, 64));
+        var plan = new AttentionKernel(0.125f, ropeKv: true, splits: splits)
+            .Plan([qk, cache, cache, TensorType.Of(DType.U32, 4), F32(cacheRows, 32, 2), v], [AttentionKernel.PartialsType(14, splits, 64), cache, cache], Gpu);
+        Assert.Equal((14u, (uint)splits), (plan.GroupsX, plan.GroupsY));
+        Assert.Equal((uint)splits, plan.Specialization[3]);
+    }
+
+    [Theory]
     [InlineData(896, 2u)]    // Qwen2.5-0.5B's rows: two per subgroup
     [InlineData(1024, 2u)]
     [InlineData(3584, 1u)]   // Qwen2.5-7B's: one
