@@ -39,7 +39,13 @@ layout(constant_id = 6) const uint NORM_X = 0;
 // subgroup) the lanes of one workgroup read one contiguous run of rows, as in the plain product, and it measured the
 // same as it (lavapipe).
 layout(constant_id = 7) const uint GLU_BLOCK = 8;
+// 1 (lanes along K only): every subgroup of the workgroup works on the same RPS rows, each on its own stretches of K,
+// and the shares are added through shared memory; subgroup 0 stores. For products with few rows on GPUs, where one
+// subgroup per row set leaves most of the device idle (Qwen2.5-0.5B's 896-row products: 896 subgroups).
+layout(constant_id = 8) const uint SPLIT_K = 0;
 layout(local_size_x_id = 0) in;
+shared float ksum_sh[WG * RPS * TOK * SPLIT_K + 1];  // [subgroup][RPS * TOK]; one float when unused
+shared float kss_sh[WG * TOK * SPLIT_K + 1];
 
 #ifdef TEXEL_LOADS
 // x and W read as uniform texel buffers of 16-byte texels (WIDE only). On lavapipe a storage-buffer load is a
@@ -132,17 +138,17 @@ void store_y(uint n, uint m, float v, float u) {
 
 // y[n0 .. n0 + TOK, col + m0 .. m0 + RPS) for one subgroup. Rows past M re-read row M - 1 and tokens past N re-read
 // token N - 1 (in bounds, never written) so the inner loop has no branch.
-void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
+void rows_dot(uint n0, uint m0, uint lane, uint lanes, uint kpart, uint kparts) {
     for (uint i = 0; i < RPS * TOK; i++) acc[i] = 0.0;
     for (uint t = 0; t < TOK; t++) ss[t] = 0.0;
     for (uint r = 0; r < RPS; r++) wrow[r] = w_row(min(m0 + r / PAIR, p.M - 1), r) * (WIDE != 0 ? p.K / 8 : p.K);
     for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (WIDE != 0 ? p.K / 4 : p.K);
     if (WIDE != 0) {
-        for (uint i = lane; i < p.K / 8; i += lanes) dot8(i);
+        for (uint i = lane + kpart * lanes; i < p.K / 8; i += lanes * kparts) dot8(i);
     }
 #ifndef TEXEL_LOADS
     else {
-        for (uint k = lane; k < p.K; k += lanes) {
+        for (uint k = lane + kpart * lanes; k < p.K; k += lanes * kparts) {
             float a[TOK];
             for (uint t = 0; t < TOK; t++) {
                 a[t] = x[xrow[t] + k];
@@ -155,6 +161,30 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
         }
     }
 #endif
+    if (SPLIT_K != 0) {
+        // Add the subgroups' shares of K; lane 0 of every subgroup then holds the whole sums, the other lanes zero,
+        // so the reductions below give the totals as they do unsplit.
+        barrier();  // the previous rows' reads of the shared sums are done
+        for (uint i = 0; i < RPS * TOK; i++) {
+            float s = subgroupAdd(acc[i]);
+            if (subgroupElect()) ksum_sh[kpart * RPS * TOK + i] = s;
+        }
+        for (uint t = 0; t < TOK; t++) {
+            float s = NORM_X != 0 ? subgroupAdd(ss[t]) : 0.0;
+            if (subgroupElect()) kss_sh[kpart * TOK + t] = s;
+        }
+        barrier();
+        for (uint i = 0; i < RPS * TOK; i++) {
+            float s = 0.0;
+            for (uint k = 0; k < kparts; k++) s += ksum_sh[k * RPS * TOK + i];
+            acc[i] = lane == 0 ? s : 0.0;
+        }
+        for (uint t = 0; t < TOK; t++) {
+            float s = 0.0;
+            for (uint k = 0; k < kparts; k++) s += kss_sh[k * TOK + t];
+            ss[t] = lane == 0 ? s : 0.0;
+        }
+    }
     if (NORM_X != 0)
         for (uint t = 0; t < TOK; t++) ss[t] = subgroupAdd(ss[t]);
     // Output j (of RPS / PAIR) goes to lane j % lanes, and each run of `lanes` outputs leaves in one store with
@@ -176,7 +206,7 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes) {
             }
             if (j % lanes == lanes - 1 || j == OUTS - 1) {
                 uint m = m0 + j - j % lanes + lane;
-                if (lane <= j % lanes && m < p.M && n < p.N) store_y(n, m, v, u);
+                if (kpart == 0 && lane <= j % lanes && m < p.M && n < p.N) store_y(n, m, v, u);
             }
         }
     }
@@ -207,11 +237,15 @@ void main() {
     for (uint n = gl_WorkGroupID.y * TOK; n < p.N; n += gl_NumWorkGroups.y * TOK) {
         for (uint g = gl_WorkGroupID.x; g * ROWS < p.M; g += gl_NumWorkGroups.x) {
             uint span = (LANE_ROWS != 0 ? RPS * lanes : RPS) / PAIR;  // output rows one subgroup covers
-            for (uint r = gl_SubgroupID * span; r < ROWS; r += gl_NumSubgroups * span) {
+            // With SPLIT_K the whole workgroup is one row set (ROWS = span) split along K.
+            uint kparts = SPLIT_K != 0 ? gl_NumSubgroups : 1;
+            uint kpart = SPLIT_K != 0 ? gl_SubgroupID : 0;
+            uint sets = gl_NumSubgroups / kparts;
+            for (uint r = gl_SubgroupID / kparts * span; r < ROWS; r += sets * span) {
                 uint m0 = g * ROWS + r;
-                if (m0 >= p.M) break;  // the same for the whole subgroup, so subgroupAdd stays uniform
+                if (m0 >= p.M) break;  // the same for the whole subgroup (workgroup with SPLIT_K): reductions stay uniform
                 if (LANE_ROWS != 0 && WIDE != 0) lane_rows_dot(n, m0, lane, lanes);
-                else rows_dot(n, m0, lane, lanes);
+                else rows_dot(n, m0, lane, lanes, kpart, kparts);
             }
         }
     }

@@ -13,6 +13,10 @@ public static class KernelTuning
     /// <summary>QWENVK_MATVEC_WG (32-1024): matvec workgroup size on a GPU.</summary>
     public static uint? MatVecWorkgroup { get; } = Read("QWENVK_MATVEC_WG", 32, 1024);
 
+    /// <summary>QWENVK_MATVEC_SPLITK=1: on a GPU, products of at most 2048 rows spread K over all the subgroups of a
+    /// workgroup (<see cref="MatVecKernel.SplitK"/>); off by default until timed on a GPU.</summary>
+    public static bool MatVecSplitK { get; } = Read("QWENVK_MATVEC_SPLITK", 0, 1) == 1;
+
     /// <summary>QWENVK_ATTENTION_SPLITS (1-16): workgroups per query head in decode attention, on any device
     /// (<see cref="AttentionKernel.DecodeSplits"/>); 1 turns flash decoding off.</summary>
     public static uint? AttentionSplits { get; } = Read("QWENVK_ATTENTION_SPLITS", 1, 16);

@@ -30,7 +30,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     bool PlainEpilogue => !HasBias && !HasResidual && !SwiGlu && ColumnOffset == 0;
 
     MatVecKernel With(bool? hasBias = null, bool? residual = null, bool? swiGlu = null, float? normEps = null) =>
-        new(hasBias ?? HasBias, ColumnOffset, RowsPerSubgroup, TexelLoads, residual ?? HasResidual, LaneRows, swiGlu ?? SwiGlu, normEps ?? NormEps);
+        new(hasBias ?? HasBias, ColumnOffset, RowsPerSubgroup, TexelLoads, residual ?? HasResidual, LaneRows, swiGlu ?? SwiGlu, normEps ?? NormEps, SplitK);
 
     public bool HasBias { get; }
     public bool SwiGlu { get; }
@@ -46,6 +46,10 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     /// <summary>Each lane owns rows and walks all of K (true), lanes split K (false), or as the device prefers (null,
     /// see <see cref="Geometry"/>). Lane rows need K % 8 == 0 and a fixed subgroup size; otherwise lanes split K.</summary>
     public bool? LaneRows { get; }
+    /// <summary>Lanes along K only: every subgroup of a workgroup works on the same rows, each on a share of K (true),
+    /// or each subgroup on rows of its own (false), or as the device prefers (null: GPUs with QWENVK_MATVEC_SPLITK=1
+    /// for products of at most 2048 rows, not yet timed on a GPU; otherwise off).</summary>
+    public bool? SplitK { get; }
 
     /// <param name="rowsPerSubgroup">0 (the default) chooses per device; tests set it to cover every variant.</param>
     /// <param name="texelLoads">null (the default) chooses per device; tests set it to cover both load paths.</param>
@@ -56,9 +60,11 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     /// Rows per subgroup then count rows of W, gate and up rows alike, and must be even.</param>
     /// <param name="normEps">Not null: y = W (x / sqrt(mean(x^2) + eps)), an RMSNorm without weight taken in (a model
     /// folds the norm's weight into W's columns).</param>
+    /// <param name="splitK">null (the default) chooses per device; tests set it to cover both.</param>
     public MatVecKernel(bool hasBias, int columnOffset = 0, int rowsPerSubgroup = 0, bool? texelLoads = null, bool residual = false, bool? laneRows = null,
-        bool swiGlu = false, float? normEps = null)
+        bool swiGlu = false, float? normEps = null, bool? splitK = null)
     {
+        SplitK = splitK;
         if (normEps is { } e && !(e >= 0 && float.IsFinite(e)))
             throw new ArgumentOutOfRangeException(nameof(normEps), normEps, "the RMSNorm epsilon must be finite and non-negative.");
         NormEps = normEps;
@@ -154,17 +160,18 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         var s = Shape(inputs, outputs);
         uint pair = SwiGlu ? 2u : 1u;
         var (target, rps, laneRows) = Geometry(caps, s.M * (int)pair, s.K, tokens);
+        bool splitK = !laneRows && (SplitK ?? (caps.Kind != DeviceKind.Cpu && KernelTuning.MatVecSplitK && s.M * pair <= 2048));
         rps = (rps + pair - 1) / pair * pair;
         uint subgroup = Math.Max(1, caps.SubgroupSize);
         uint wide = s.K % 8 == 0 ? 1u : 0u;
         bool texel = wide == 1 && (TexelLoads ?? caps.TexelLoads);
         uint wg = Math.Min(Math.Max(target, subgroup), caps.MaxComputeWorkGroupInvocations);
         wg = Math.Max(subgroup, wg / subgroup * subgroup);
-        uint rows = wg / subgroup * (rps / pair) * (laneRows ? subgroup : 1);
+        uint rows = splitK ? rps / pair : wg / subgroup * (rps / pair) * (laneRows ? subgroup : 1);
         uint groupsX = Math.Min(DivUp(s.M, rows), caps.MaxComputeWorkGroupCount[0]);
         uint groupsY = Math.Min(DivUp(s.N, tokens), caps.MaxComputeWorkGroupCount[1]);
         string shader = (HasBias ? "matvec_bias" : HasResidual ? "matvec_residual" : SwiGlu ? "matvec_swiglu" : "matvec") + (texel ? "_texel" : "");
-        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u, (uint)SiluMulKernel.StackedBlockRows],
+        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u, (uint)SiluMulKernel.StackedBlockRows, splitK ? 1u : 0u],
             s.Push(ColumnOffset, NormEps ?? 0f), groupsX, Math.Max(groupsY, 1))
         {
             TexelBindings = texel ? 0b11u : 0u,
@@ -181,5 +188,6 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     public override string Describe() =>
         LinearShape.Describe(Kind, HasBias, ColumnOffset) + (HasResidual ? "+residual" : "") + (SwiGlu ? "+swiglu" : "") + (NormEps is { } eps ? $"+rmsnorm(eps={eps})" : "") + (RowsPerSubgroup > 0 ? $" rps={RowsPerSubgroup}" : "")
         + (TexelLoads is { } t ? (t ? " texel" : " storage") : "")
-        + (LaneRows is { } l ? (l ? " lane-rows" : " lanes-along-k") : "");
+        + (LaneRows is { } l ? (l ? " lane-rows" : " lanes-along-k") : "")
+        + (SplitK is { } k ? (k ? " split-k" : " rows-per-subgroup") : "");
 }

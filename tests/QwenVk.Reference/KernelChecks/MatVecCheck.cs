@@ -15,6 +15,10 @@ public static class MatVecCheck
     static Func<bool, int, Kernel> Rps(int rows) => (bias, col) => new MatVecKernel(bias, col, rows);
     static Func<bool, int, Kernel> Loads(bool texel) => (bias, col) => new MatVecKernel(bias, col, texelLoads: texel);
     static Func<bool, int, Kernel> Lanes(bool laneRows, int rows = 0) => (bias, col) => new MatVecKernel(bias, col, rows, laneRows: laneRows);
+    /// <summary>Lanes along K with the workgroup's subgroups sharing rows and splitting K (a GPU choice), with the
+    /// given rows per subgroup and load path.</summary>
+    static Func<bool, int, Kernel> SplitK(int rows = 0, bool? texel = null) =>
+        (bias, col) => new MatVecKernel(bias, col, rows, texelLoads: texel, laneRows: false, splitK: true);
 
     public static IEnumerable<KernelCheck> Cases() =>
     [
@@ -44,6 +48,12 @@ public static class MatVecCheck
         LinearCheck.Case("matvec", Lanes(true, 3), n: 3, m: 131, k: 96, bias: true, col: 3, totalCols: 140, variant: "lane-rows rps=3"),
         LinearCheck.Case("matvec", Lanes(true), n: 2, m: 896, k: 4864, bias: false, variant: "lane-rows"),
         LinearCheck.Case("matvec", Lanes(false), n: 1, m: 4864, k: 896, bias: true, variant: "lanes-along-k"),
+        LinearCheck.Case("matvec", SplitK(), n: 1, m: 896, k: 4864, bias: false, variant: "split-k"),
+        LinearCheck.Case("matvec", SplitK(2, true), n: 2, m: 131, k: 896, bias: true, variant: "split-k rps=2 texel"),
+        LinearCheck.Case("matvec", SplitK(3, false), n: 3, m: 67, k: 37, bias: true, col: 3, totalCols: 80, variant: "split-k rps=3 storage"),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true, laneRows: false, splitK: true), n: 1, m: 896, k: 896, variant: "split-k"),
+        SwiGluCase(new MatVecKernel(false, 0, 2, laneRows: false, swiGlu: true, splitK: true), n: 1, m: 136, k: 896, variant: "split-k rps=2"),
+        NormCase(new MatVecKernel(true, 0, 1, laneRows: false, normEps: 1e-6f, splitK: true), n: 2, m: 1152, k: 896, bias: true, variant: "split-k rps=1"),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true, laneRows: true), n: 1, m: 896, k: 896, variant: "lane-rows"),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true, laneRows: false), n: 1, m: 131, k: 96, variant: "lanes-along-k"),
         LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true), n: 1, m: 896, k: 4864),
