@@ -11,6 +11,8 @@
 #                                                     (QWENVK_MATVEC_RPS:QWENVK_MATVEC_WG; all: 1,2,4 x 64,128,256)
 #                                                     and bench the models again with the fastest, marked -tuned
 #   STEP_TIMEOUT=300                                  seconds any one step may take (a hung driver fails that step)
+# Also timed, for rules not yet measured on a GPU: the models without flash decoding (-unsplit) and with split-K
+# decode products (-splitk), and the decode products with split K (kernels-bench-splitk).
 #
 # Publish for a machine without .NET (18 MB; the 64 MiB a device run carries):
 #   dotnet publish src/QwenVk.Cli -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
@@ -52,6 +54,9 @@ fi
 echo "== kernel benchmarks"
 # One run: with --json the table goes to stderr while it runs, the object to stdout.
 $T "$QV" kernels bench --preset all --target-ms ${KERNEL_TARGET_MS:-300} --json 2>&1 >"$OUT/kernels-bench.json" | tee "$OUT/kernels-bench.txt"
+echo "== decode products with split K (QWENVK_MATVEC_SPLITK=1, off by default until timed here)"
+QWENVK_MATVEC_SPLITK=1 $T "$QV" kernels bench --preset all --filter decode/matvec --target-ms 200 --json 2>&1 \
+  >"$OUT/kernels-bench-splitk.json" | tee "$OUT/kernels-bench-splitk.txt"
 
 TUNED=""
 if [ -n "${SWEEP:-}" ]; then
@@ -92,6 +97,7 @@ bench_model() { # name, make-model args...
   $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name.json"
   # Flash decoding (split decode attention) is on by default on GPUs; the same bench without it, to set beside.
   QWENVK_ATTENTION_SPLITS=1 $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name-unsplit.json"
+  QWENVK_MATVEC_SPLITK=1 $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name-splitk.json"
   if [ -n "$TUNED" ]; then
     env $TUNED $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name-tuned.json"
   fi
