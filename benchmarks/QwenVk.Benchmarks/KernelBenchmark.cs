@@ -72,6 +72,7 @@ public class RowBroadcastBenchmarks : KernelBenchmark { protected override strin
 public class RopeBenchmarks : KernelBenchmark { protected override string Kernel => "rope"; }
 public class KvAppendBenchmarks : KernelBenchmark { protected override string Kernel => "kv_append"; }
 public class AttentionBenchmarks : KernelBenchmark { protected override string Kernel => "attention"; }
+public class AttentionMergeBenchmarks : KernelBenchmark { protected override string Kernel => "attention_merge"; }
 public class AddBenchmarks : KernelBenchmark { protected override string Kernel => "add"; }
 public class SiluMulBenchmarks : KernelBenchmark { protected override string Kernel => "silu_mul"; }
 public class SoftmaxBenchmarks : KernelBenchmark { protected override string Kernel => "softmax"; }

@@ -34,6 +34,17 @@ public sealed class GpuPlanTests(GpuFixture gpu)
         Assert.Equal((uint)splits, plan.Specialization[3]);
     }
 
+    [Fact]
+    public void SplitKPutsTheWholeWorkgroupOnOneRowSet()
+    {
+        var plain = new MatVecKernel(hasBias: false).Plan([F32(1, 4864), F16(896, 4864)], [F32(1, 896)], Gpu);
+        var split = new MatVecKernel(hasBias: false, splitK: true).Plan([F32(1, 4864), F16(896, 4864)], [F32(1, 896)], Gpu);
+        Assert.Equal(0u, plain.Specialization[8]);
+        Assert.Equal(1u, split.Specialization[8]);
+        Assert.Equal(4 * plain.GroupsX, split.GroupsX);  // 128-wide workgroups: 4 subgroups of 32 on one row each
+        Assert.Equal(1u, split.Specialization[1]);       // rows per workgroup
+    }
+
     [Theory]
     [InlineData(896, 2u)]    // Qwen2.5-0.5B's rows: two per subgroup
     [InlineData(1024, 2u)]
