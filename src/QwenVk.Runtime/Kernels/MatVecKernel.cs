@@ -189,5 +189,5 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         LinearShape.Describe(Kind, HasBias, ColumnOffset) + (HasResidual ? "+residual" : "") + (SwiGlu ? "+swiglu" : "") + (NormEps is { } eps ? $"+rmsnorm(eps={eps})" : "") + (RowsPerSubgroup > 0 ? $" rps={RowsPerSubgroup}" : "")
         + (TexelLoads is { } t ? (t ? " texel" : " storage") : "")
         + (LaneRows is { } l ? (l ? " lane-rows" : " lanes-along-k") : "")
-        + (SplitK is { } k ? (k ? " split-k" : " rows-per-subgroup") : "");
+        + (SplitK is { } k ? (k ? " split-k" : " unsplit-k") : "");
 }
