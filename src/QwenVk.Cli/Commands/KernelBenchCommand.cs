@@ -14,10 +14,10 @@ static class KernelBenchCommand
     {
         var preset = new Option<string>("--preset")
         {
-            Description = "Model shapes: 0.5b (Qwen2.5-0.5B), 7b (Qwen2.5-7B) or all.",
+            Description = "Model shapes: 0.5b (Qwen2.5-0.5B), 7b (Qwen2.5-7B), qwen3-0.6b (Qwen3-0.6B) or all.",
             DefaultValueFactory = _ => "0.5b",
         };
-        preset.AcceptOnlyFromAmong("0.5b", "7b", "all");
+        preset.AcceptOnlyFromAmong([.. BenchModelShape.Presets.Select(p => p.Name), "all"]);
         var json = new Option<bool>("--json") { Description = "Print one JSON object (device, copy bandwidth, every case) instead of a table." };
         var target = new Option<double>("--target-ms")
         {

@@ -61,15 +61,19 @@ public static class KernelBenchSuite
                 // Decode as the model's compiled graph runs it: q/k/v stacked with the bias and the RMSNorm taken in,
                 // attention that ropes q and k and appends to the KV cache itself, the residual adds taken into o and
                 // down, gate/up stacked with the norm and the SwiGLU taken in.
-                yield return b.Linear("qkv", n, m.QDim + 2 * m.KvDim, h, bias: true, norm: true);
+                yield return b.Linear("qkv", n, m.QDim + 2 * m.KvDim, h, bias: m.QkvBias, norm: true);
             }
             else
             {
                 yield return b.Simple("rmsnorm", "attn_norm", new RmsNormKernel(1e-6f, hasWeight: false), [F32(n, h)], [F32(n, h)]);
                 yield return b.Linear("q", n, m.QDim, h);
                 yield return b.Linear("k", n, m.KvDim, h);
-                yield return b.Simple("row_broadcast", "q_bias", new RowBroadcastKernel(BroadcastOp.Add),
-                    [F32(n, m.QDim), F16(m.QDim)], [F32(n, m.QDim)]);
+                if (m.QkvBias)
+                    yield return b.Simple("row_broadcast", "q_bias", new RowBroadcastKernel(BroadcastOp.Add),
+                        [F32(n, m.QDim), F16(m.QDim)], [F32(n, m.QDim)]);
+                if (m.QkNorm)
+                    yield return b.Simple("rmsnorm", "q_norm", new RmsNormKernel(1e-6f, hasWeight: true),
+                        [F32(n * m.HeadsQ, m.HeadDim), F16(m.HeadDim)], [F32(n * m.HeadsQ, m.HeadDim)]);
                 yield return b.Simple("rope", "q", new RopeKernel(),
                     [F32(n, m.HeadsQ, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ, m.HeadDim)], values: [null, null, step]);
                 yield return b.Simple("kv_append", $"@{position}", new KvAppendKernel(),
@@ -79,19 +83,23 @@ public static class KernelBenchSuite
             var attention = new AttentionKernel(scale);
             if (decode)
             {
-                var decodeAttention = new AttentionKernel(scale, ropeKv: true);
-                TensorType[] decodeIn = [F32(1, m.HeadsQ + m.HeadsKv, m.HeadDim), cache, cache, U32(4), ropeTable, F32(1, m.HeadsKv, m.HeadDim)];
+                // Qwen3 takes its q/k norms in too: their two weights follow v.
+                float? qkNorm = m.QkNorm ? 1e-6f : null;
+                var decodeAttention = new AttentionKernel(scale, ropeKv: true, qkNormEps: qkNorm);
+                TensorType[] decodeIn = [F32(1, m.HeadsQ + m.HeadsKv, m.HeadDim), cache, cache, U32(4), ropeTable, F32(1, m.HeadsKv, m.HeadDim),
+                    .. m.QkNorm ? new[] { F16(m.HeadDim), F16(m.HeadDim) } : []];
+                uint[]?[] decodeValues = [null, null, null, null, null, null, .. m.QkNorm ? new uint[]?[] { null, null } : []];
                 foreach (int context in decodeContexts ?? DecodeContexts)
                     yield return b.Simple("attention", $"ctx{context}", decodeAttention, decodeIn, [attentionIn[0], cache, cache],
-                        values: [null, null, null, Step(context - 1), null, null], cost: decodeAttention.CostAt(decodeIn, context - 1));
+                        values: WithStep(decodeValues, context - 1), cost: decodeAttention.CostAt(decodeIn, context - 1));
                 // GPUs split each head's keys over several workgroups and merge the partials: both halves, to set
                 // beside the unsplit node above (at least two splits, so a short cache still has the cases).
                 int splits = Math.Max(2, AttentionKernel.GpuDecodeSplits(cacheRows));
-                var splitAttention = new AttentionKernel(scale, ropeKv: true, splits: splits);
+                var splitAttention = new AttentionKernel(scale, ropeKv: true, qkNormEps: qkNorm, splits: splits);
                 var partials = AttentionKernel.PartialsType(m.HeadsQ, splits, m.HeadDim);
                 foreach (int context in decodeContexts ?? DecodeContexts)
                     yield return b.Simple("attention", $"ctx{context}.split{splits}", splitAttention, decodeIn, [partials, cache, cache],
-                        values: [null, null, null, Step(context - 1), null, null], cost: splitAttention.CostAt(decodeIn, context - 1));
+                        values: WithStep(decodeValues, context - 1), cost: splitAttention.CostAt(decodeIn, context - 1));
                 yield return b.Simple("attention_merge", $"split{splits}", new AttentionMergeKernel(), [partials], [attentionIn[0]]);
             }
             else
@@ -120,6 +128,13 @@ public static class KernelBenchSuite
     }
 
     static uint[] Step(int position) => [(uint)position, 0, 0, 0];
+    /// <summary>The decode attention's input values with the step (input 3) at <paramref name="position"/>.</summary>
+    static uint[]?[] WithStep(uint[]?[] values, int position)
+    {
+        var v = (uint[]?[])values.Clone();
+        v[3] = Step(position);
+        return v;
+    }
     static TensorType F32(params int[] shape) => TensorType.Of(DType.F32, shape);
     static TensorType F16(params int[] shape) => TensorType.Of(DType.F16, shape);
     static TensorType U32(params int[] shape) => TensorType.Of(DType.U32, shape);

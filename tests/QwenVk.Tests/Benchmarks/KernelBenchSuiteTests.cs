@@ -20,9 +20,19 @@ public sealed class KernelBenchSuiteTests
     }
 
     [Fact]
-    public void AllIsBothPresetsAndAnUnknownPresetIsNamed()
+    public void Qwen3PresetTimesTheDecodeAttentionWithItsQkNormAndNoBias()
     {
-        Assert.Equal(KernelBenchSuite.All("0.5b").Count + KernelBenchSuite.All("7b").Count, KernelBenchSuite.All("all").Count);
+        var cases = KernelBenchSuite.All("qwen3-0.6b");
+        Assert.Contains(cases, c => c.Id == "qwen3-0.6b/decode/attention.ctx512" && c.Shape.StartsWith("f32[1,24,128]"));
+        Assert.Contains(cases, c => c.Id == "qwen3-0.6b/prefill/rmsnorm.q_norm");
+        Assert.DoesNotContain(cases, c => c.Kernel == "row_broadcast");
+        Assert.DoesNotContain("+bias", cases.Single(c => c.Id == "qwen3-0.6b/decode/matvec.qkv").Shape);
+    }
+
+    [Fact]
+    public void AllIsEveryPresetAndAnUnknownPresetIsNamed()
+    {
+        Assert.Equal(BenchModelShape.Presets.Sum(p => KernelBenchSuite.All(p.Name).Count), KernelBenchSuite.All("all").Count);
         var e = Assert.Throws<ArgumentException>(() => KernelBenchSuite.All("70b"));
         Assert.Contains("70b", e.Message);
         Assert.Contains("0.5b", e.Message);
