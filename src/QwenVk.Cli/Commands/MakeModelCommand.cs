@@ -8,9 +8,9 @@ static class MakeModelCommand
 {
     public static Command Create()
     {
-        var arch = new Option<string>("--arch") { Description = "qwen2 (also Qwen2.5) or qwen3.", DefaultValueFactory = _ => "qwen2" };
+        var arch = new Option<string?>("--arch") { Description = "qwen2 (also Qwen2.5) or qwen3. Default: the preset's, else qwen2." };
         var outDir = new Option<string>("--out", "-o") { Description = "Folder to write (created; existing files are replaced).", Required = true };
-        var preset = new Option<string?>("--preset") { Description = "Start from a real model's shape: qwen2.5-0.5b." };
+        var preset = new Option<string?>("--preset") { Description = "Start from a real model's shape: qwen2.5-0.5b or qwen3-0.6b." };
         var hidden = new Option<int?>("--hidden") { Description = "hidden_size (default 64)." };
         var inter = new Option<int?>("--intermediate") { Description = "intermediate_size (default 160)." };
         var layers = new Option<int?>("--layers") { Description = "num_hidden_layers (default 2)." };
@@ -33,12 +33,14 @@ static class MakeModelCommand
             {
                 null => new CheckpointSpec(),
                 "qwen2.5-0.5b" => CheckpointSpec.Qwen25HalfB,
-                var p => throw new ArgumentException($"unknown --preset '{p}'; known: qwen2.5-0.5b."),
+                "qwen3-0.6b" => CheckpointSpec.Qwen3_06B,
+                var p => throw new ArgumentException($"unknown --preset '{p}'; known: qwen2.5-0.5b, qwen3-0.6b."),
             };
             spec = spec with
             {
                 Architecture = r.GetValue(arch)?.ToLowerInvariant() switch
                 {
+                    null => spec.Architecture,
                     "qwen2" or "qwen2.5" => MakerArchitecture.Qwen2,
                     "qwen3" => MakerArchitecture.Qwen3,
                     var a => throw new ArgumentException($"unknown --arch '{a}'; use qwen2 or qwen3."),

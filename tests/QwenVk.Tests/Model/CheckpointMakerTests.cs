@@ -88,6 +88,18 @@ public sealed class CheckpointMakerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Qwen3PresetHasTheRealParameterCount()
+    {
+        // Qwen3-0.6B's published config (hidden 1024, 28 layers, 16 q / 8 kv heads of 128, intermediate 3072, vocab
+        // 151936, tied): per layer q 2048x1024, k and v 1024x1024, o 1024x2048, gate/up/down 3x3072x1024, two norms of
+        // 1024 and the q/k norms of 128 -> 15,730,944; x28 + embeddings 155,582,464 + the final norm = 596,049,920
+        // (its card: 0.6B, 0.44B without embeddings).
+        var spec = CheckpointSpec.Qwen3_06B;
+        Assert.Equal(596_049_920L, CheckpointMaker.Tensors(spec).Sum(t => t.Elements));
+        Assert.Equal(28 * 11 + 2, CheckpointMaker.Tensors(spec).Count);
+    }
+
+    [Fact]
     public void PresetConfigsParseAndImplyTheMakersTensors()
     {
         var spec = CheckpointSpec.Qwen25HalfB;

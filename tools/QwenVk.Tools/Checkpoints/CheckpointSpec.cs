@@ -14,7 +14,7 @@ public enum MakerDType
 }
 
 /// <summary>What <see cref="CheckpointMaker"/> writes. The defaults are a tiny Qwen2 (fast enough for any test);
-/// <see cref="Qwen25HalfB"/> has the shape of Qwen2.5-0.5B.</summary>
+/// <see cref="Qwen25HalfB"/> and <see cref="Qwen3_06B"/> have the shapes of Qwen2.5-0.5B and Qwen3-0.6B.</summary>
 public sealed record CheckpointSpec
 {
     public MakerArchitecture Architecture { get; init; } = MakerArchitecture.Qwen2;
@@ -71,6 +71,26 @@ public sealed record CheckpointSpec
         BosTokenId = 151643,
         EosTokenIds = [151645, 151643],
         Sampling = new Dictionary<string, double> { ["repetition_penalty"] = 1.1, ["temperature"] = 0.7, ["top_k"] = 20, ["top_p"] = 0.8 },
+    };
+
+    /// <summary>Shaped like Qwen3-0.6B (random weights; about 1.2 GB in BF16): head_dim 128 over a 1024 hidden size,
+    /// q/k norms, no q/k/v bias.</summary>
+    public static CheckpointSpec Qwen3_06B => new()
+    {
+        Architecture = MakerArchitecture.Qwen3,
+        HiddenSize = 1024,
+        IntermediateSize = 3072,
+        Layers = 28,
+        Heads = 16,
+        KeyValueHeads = 8,
+        HeadDim = 128,
+        VocabSize = 151936,
+        MaxPositionEmbeddings = 40960,
+        RopeTheta = 1_000_000.0,
+        TieWordEmbeddings = true,
+        BosTokenId = 151643,
+        EosTokenIds = [151645, 151643],
+        Sampling = new Dictionary<string, double> { ["temperature"] = 0.6, ["top_k"] = 20, ["top_p"] = 0.95 },
     };
 
     public void Validate()
