@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # On a Linux machine with an NVIDIA/AMD/Intel GPU: build (or take a prebuilt qwenvk), run the kernel checks and the
-# test suite on the real Vulkan driver, benchmark 0.5B- and 7B-shaped random checkpoints and every kernel, and print
+# test suite on the real Vulkan driver, benchmark 0.5B-, 7B- and Qwen3-0.6B-shaped random checkpoints and every kernel, and print
 # a short table. Full JSON goes to OUT_DIR.
 #
 #   tools/gpu-check.sh [OUT_DIR]                      (default: artifacts/gpu-check)
 #   QWENVK_BIN=/path/to/qwenvk tools/gpu-check.sh     use a self-contained publish (machines without the .NET SDK)
-#   SKIP_TESTS=1 SKIP_7B=1                            skip the xunit suite / the 7B-shaped model
+#   SKIP_TESTS=1 SKIP_7B=1 SKIP_QWEN3=1               skip the xunit suite / the 7B- / Qwen3-0.6B-shaped model
 #   VALIDATION=1                                      also run the kernel checks under VK_LAYER_KHRONOS_validation
 #   SWEEP=all | "RPS:WG ..."                          time the decode products at other matvec geometries
 #                                                     (QWENVK_MATVEC_RPS:QWENVK_MATVEC_WG; all: 1,2,4 x 64,128,256)
@@ -106,6 +106,7 @@ echo "== model benchmarks"
 bench_model qwen2.5-0.5b-shape --preset qwen2.5-0.5b
 [ -z "${SKIP_7B:-}" ] && bench_model qwen2.5-7b-shape --arch qwen2 --hidden 3584 --intermediate 18944 --layers 28 \
   --heads 28 --kv-heads 4 --vocab 152064 --tie false
+[ -z "${SKIP_QWEN3:-}" ] && bench_model qwen3-0.6b-shape --preset qwen3-0.6b
 
 echo
 echo "== summary ($(date -u +%F))"
@@ -122,7 +123,7 @@ if os.path.exists(kb) and os.path.getsize(kb) > 0:
     d, copy = k["device"], k["copy_bandwidth"]["gb_per_s"]
     print(f"{'device':22} {d['name']} (vendor {d['vendor_id']}, driver {d['driver_version']}, subgroup {d['subgroup_size']})")
     print(f"{'copy bandwidth':22} {copy:.0f} GB/s ({k['copy_bandwidth']['source']}, read + write; vkCmdCopyBuffer {k['copy_bandwidth']['command_gb_per_s']:.0f})")
-    for preset in ("0.5b", "7b"):
+    for preset in ("0.5b", "7b", "qwen3-0.6b"):
         mv = [c for c in k["cases"] if c["preset"] == preset and c["phase"] == "decode" and c["kernel"] == "matvec"]
         if mv:
             best = max(mv, key=lambda c: c["gb_per_s"])
@@ -137,7 +138,7 @@ for f in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
         print(f"{os.path.basename(f)[6:-5]:22} no result"); continue
     b = json.load(open(f))
     share = f", {100 * b['decode_weight_gb_s'] / copy:.0f}% of copy" if copy else ""
-    preset = "7b" if "7b" in f else "0.5b"
+    preset = "7b" if "7b" in f else "qwen3-0.6b" if "qwen3" in f else "0.5b"
     if copy and best_matvec.get(preset):
         share += f", {100 * b['decode_weight_gb_s'] / best_matvec[preset]:.0f}% of the best matvec"
     print(f"{os.path.basename(f)[6:-5]:22} pp{b['n_prompt']} {b['pp_tok_s']:.1f} tok/s   tg{b['n_gen']} {b['tg_tok_s']:.1f} tok/s   "
