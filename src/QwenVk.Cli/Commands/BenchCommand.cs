@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using QwenVk.Model.Inference;
+using QwenVk.Runtime.Kernels;
+using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Cli.Commands;
 
@@ -74,6 +76,9 @@ static class BenchCommand
                 device_memory_mib = ctx.PeakAllocatedBytes / 1048576.0,
                 peak_host_mib = peakHost / 1048576.0,
                 load_seconds = loadSeconds,
+                // The decode choices that are switches, so a result file says which way it ran.
+                attention_splits = m.AttentionSplits,
+                matvec_split_k = KernelTuning.MatVecSplitK && m.Device.Kind != DeviceKind.Cpu,
                 n_prompt = p,
                 n_gen = n,
                 repetitions,

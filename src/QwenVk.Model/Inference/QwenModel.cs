@@ -46,6 +46,8 @@ public sealed class QwenModel : IDisposable
     /// row of it). tg tok/s times this is the bandwidth decode reads weights at.</summary>
     public long DecodeWeightBytes => WeightBytes - (Config.TieWordEmbeddings ? 0 : (long)Config.VocabSize * Config.HiddenSize * sizeof(ushort));
     public long KvCacheBytes => _state.Cache.Bytes;
+    /// <summary>Workgroups per query head in decode attention (flash decoding when more than 1).</summary>
+    public int AttentionSplits => _state.AttentionSplits;
     public DeviceCapabilities Device => _ctx.Capabilities;
 
     QwenModel(VulkanContext ctx, Checkpoint checkpoint, ModelState state, ModelOptions options, int context)
