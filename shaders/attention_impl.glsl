@@ -30,7 +30,7 @@ layout(constant_id = 2) const uint NSG = 8;
 // writes its unnormalized partial (acc[DH], running max m, sum l; PSTRIDE floats) and attention_merge.comp combines
 // them. 1: one workgroup per (token, head) writes the output itself.
 layout(constant_id = 3) const uint SPLITS = 1;
-const uint PSTRIDE = DH + 4;  // acc, m, l, two unused: keeps every partial 16-byte aligned
+#include "attention_partials.glsl"
 #include "reduce.glsl"
 
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
@@ -100,8 +100,6 @@ layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_row
 shared float q_sh[DH];
 shared float acc_sh[NSG * DH];
 
-const float NO_MAX = -3.0e38;
-
 void main() {
     uint h = gl_WorkGroupID.x;
     uint n = SPLITS > 1 ? 0 : gl_WorkGroupID.y;
@@ -119,7 +117,7 @@ void main() {
 #endif
 
     if (outside) {
-        for (uint d = tid; d < (SPLITS > 1 ? PSTRIDE : DH); d += WG) o[obase + d] = uintBitsToFloat(0x7FC00000u);
+        for (uint d = tid; d < (SPLITS > 1 ? PSTRIDE : DH); d += WG) o[obase + d] = uintBitsToFloat(NAN_BITS);
         return;
     }
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
@@ -334,8 +332,8 @@ void main() {
             if (c0 + tid < DH / 4) o4[obase / 4 + c0 + tid] = SPLITS > 1 ? mine : mine / total;
         }
         if (SPLITS > 1 && tid == 0) {
-            o[obase + DH] = rowMax;
-            o[obase + DH + 1] = total;
+            o[obase + P_MAX] = rowMax;
+            o[obase + P_SUM] = total;
         }
         return;
     }
@@ -353,7 +351,7 @@ void main() {
         o[obase + d] = SPLITS > 1 ? t : t / total;
     }
     if (SPLITS > 1 && tid == 0) {
-        o[obase + DH] = rowMax;
-        o[obase + DH + 1] = total;
+        o[obase + P_MAX] = rowMax;
+        o[obase + P_SUM] = total;
     }
 }

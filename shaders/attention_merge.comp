@@ -11,7 +11,7 @@ layout(constant_id = 0) const uint WG = 64;
 layout(constant_id = 1) const uint DH = 64;
 layout(constant_id = 2) const uint SPLITS = 8;
 layout(local_size_x_id = 0) in;
-const uint PSTRIDE = DH + 4;
+#include "attention_partials.glsl"
 
 layout(binding = 0) readonly buffer P { float part[]; };  // [heads, SPLITS, PSTRIDE]
 layout(binding = 1) writeonly buffer O { float o[]; };    // [1, heads, DH]
@@ -20,15 +20,15 @@ void main() {
     uint h = gl_WorkGroupID.x;
     uint tid = gl_LocalInvocationID.x;
     uint base = h * SPLITS * PSTRIDE;
-    // The NaN the split kernel writes past the cache, compared as bits: float comparisons need not see NaNs.
-    bool outside = floatBitsToUint(part[base + DH + 1]) == 0x7FC00000u;
-    float mMax = part[base + DH];
-    for (uint s = 1; s < SPLITS; s++) mMax = max(mMax, part[base + s * PSTRIDE + DH]);
+    // The NaN the split kernel writes past the cache, compared as bits (common.glsl).
+    bool outside = floatBitsToUint(part[base + P_SUM]) == NAN_BITS;
+    float mMax = part[base + P_MAX];
+    for (uint s = 1; s < SPLITS; s++) mMax = max(mMax, part[base + s * PSTRIDE + P_MAX]);
     float total = 0.0;
-    for (uint s = 0; s < SPLITS; s++) total += part[base + s * PSTRIDE + DH + 1] * exp(part[base + s * PSTRIDE + DH] - mMax);
+    for (uint s = 0; s < SPLITS; s++) total += part[base + s * PSTRIDE + P_SUM] * exp(part[base + s * PSTRIDE + P_MAX] - mMax);
     for (uint d = tid; d < DH; d += WG) {
         float t = 0.0;
-        for (uint s = 0; s < SPLITS; s++) t += part[base + s * PSTRIDE + d] * exp(part[base + s * PSTRIDE + DH] - mMax);
-        o[h * DH + d] = outside ? uintBitsToFloat(0x7FC00000u) : t / total;
+        for (uint s = 0; s < SPLITS; s++) t += part[base + s * PSTRIDE + d] * exp(part[base + s * PSTRIDE + P_MAX] - mMax);
+        o[h * DH + d] = outside ? uintBitsToFloat(NAN_BITS) : t / total;
     }
 }

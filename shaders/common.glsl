@@ -13,6 +13,13 @@ uint flat_index(uint wg) {
     return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * wg;
 }
 
+// The NaN kernels write where there is no answer (a position past the cache or the rope table), as bits: float
+// arithmetic need not carry NaNs through, and readers compare these bits to tell the marker from a value.
+const uint NAN_BITS = 0x7FC00000u;
+
+// A running maximum's start: large, finite and negative, since Vulkan does not promise infinities survive.
+const float NO_MAX = -3.0e38;
+
 // silu(x) = x * sigmoid(x), written so exp never overflows (exp of a non-positive argument only): Vulkan does not
 // promise infinities survive arithmetic unless the device opts in.
 float silu(float x) {

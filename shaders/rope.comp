@@ -27,8 +27,8 @@ void main() {
     uint lo = row * 2 * p.half_dim + pair;
     uint hi = lo + p.half_dim;
     if (pos >= p.positions) {
-        o[lo] = uintBitsToFloat(0x7FC00000u);
-        o[hi] = uintBitsToFloat(0x7FC00000u);
+        o[lo] = uintBitsToFloat(NAN_BITS);
+        o[hi] = uintBitsToFloat(NAN_BITS);
         return;
     }
     uint t = (pos * p.half_dim + pair) * 2;

@@ -14,8 +14,6 @@ layout(binding = 0) readonly buffer X { float x[]; };
 layout(binding = 1) writeonly buffer O { float o[]; };
 layout(push_constant) uniform Push { uint rows; uint cols; } p;
 
-const float NO_MAX = -3.0e38;
-
 void main() {
     uint row = wg_row();
     if (row >= p.rows) return;

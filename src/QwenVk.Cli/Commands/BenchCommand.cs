@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using QwenVk.Model.Inference;
 using QwenVk.Runtime.Kernels;
-using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Cli.Commands;
 
@@ -78,7 +77,7 @@ static class BenchCommand
                 load_seconds = loadSeconds,
                 // The decode choices that are switches, so a result file says which way it ran.
                 attention_splits = m.AttentionSplits,
-                matvec_split_k = KernelTuning.MatVecSplitK && m.Device.Kind != DeviceKind.Cpu,
+                matvec_split_k = MatVecKernel.SplitKSwitchedOn(m.Device),
                 n_prompt = p,
                 n_gen = n,
                 repetitions,

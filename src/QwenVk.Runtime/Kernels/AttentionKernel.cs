@@ -39,9 +39,14 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
     /// <summary>Workgroups per query head (decode); more than 1 writes partials for <see cref="AttentionMergeKernel"/>.</summary>
     public int Splits => splits;
 
-    /// <summary>Partials of a split decode attention: per query head and split, the unnormalized output (Dh floats),
-    /// the running max and the sum of exponentials, and two unused floats that keep each partial 16-byte aligned.</summary>
-    public static TensorType PartialsType(int headsQ, int splits, int headDim) => TensorType.Of(DType.F32, headsQ, splits, headDim + 4);
+    /// <summary>Floats of a split-attention partial after its Dh outputs: the running max, the sum of exponentials and
+    /// two unused that keep each partial 16-byte aligned (shaders/attention_partials.glsl).</summary>
+    public const int PartialTailFloats = 4;
+
+    /// <summary>Partials of a split decode attention: per query head and split, the unnormalized output (Dh floats)
+    /// and the <see cref="PartialTailFloats"/>.</summary>
+    public static TensorType PartialsType(int headsQ, int splits, int headDim) =>
+        TensorType.Of(DType.F32, headsQ, splits, headDim + PartialTailFloats);
 
     /// <summary>Splits for decode attention over a cache of <paramref name="cacheRows"/> rows: 1 on CPU drivers (a
     /// dispatch costs them more than the parallelism gains) and for short caches; on GPUs one split per 512 cache

@@ -16,9 +16,9 @@ public sealed class AttentionMergeKernel : Kernel
     {
         ExpectCounts(this, inputs, outputs);
         var (p, o) = (inputs[0], outputs[0]);
-        Expect(p.DType == DType.F32 && p.Rank == 3 && p[2] > 4 && p[1] >= 1,
-            $"attention_merge takes partials f32 [heads, splits, head_dim + 4], got {p}");
-        var want = TensorType.Of(DType.F32, 1, p[0], p[2] - 4);
+        Expect(p.DType == DType.F32 && p.Rank == 3 && p[2] > AttentionKernel.PartialTailFloats && p[1] >= 1,
+            $"attention_merge takes partials f32 [heads, splits, head_dim + {AttentionKernel.PartialTailFloats}], got {p}");
+        var want = TensorType.Of(DType.F32, 1, p[0], p[2] - AttentionKernel.PartialTailFloats);
         Expect(o.Equals(want), $"attention_merge writes {want} for partials {p}, got {o}");
         Expect(p[0] > 0, $"attention_merge needs at least one head, got {p}");
     }
@@ -28,6 +28,6 @@ public sealed class AttentionMergeKernel : Kernel
         var p = inputs[0];
         Expect(p[0] <= caps.MaxComputeWorkGroupCount[0], $"attention_merge: {p[0]} heads exceed the device's workgroup count limit");
         uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : 64;
-        return new KernelDispatch("attention_merge", [wg, (uint)(p[2] - 4), (uint)p[1]], new PushConstants(), (uint)p[0]);
+        return new KernelDispatch("attention_merge", [wg, (uint)(p[2] - AttentionKernel.PartialTailFloats), (uint)p[1]], new PushConstants(), (uint)p[0]);
     }
 }

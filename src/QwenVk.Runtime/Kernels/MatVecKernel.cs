@@ -115,6 +115,10 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         return (cpu ? 64u : KernelTuning.MatVecWorkgroup ?? 128u, rps, false);
     }
 
+    /// <summary>Whether this device takes split K for small products when a kernel leaves it open: GPUs with
+    /// QWENVK_MATVEC_SPLITK=1 (CPU drivers use lane rows, where it does not apply).</summary>
+    public static bool SplitKSwitchedOn(DeviceCapabilities caps) => caps.Kind != DeviceKind.Cpu && KernelTuning.MatVecSplitK;
+
     static uint DecodeRowsPerLane(int m, uint lanes)
     {
         foreach (uint rows in (uint[])[16, 8])
@@ -160,7 +164,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         var s = Shape(inputs, outputs);
         uint pair = SwiGlu ? 2u : 1u;
         var (target, rps, laneRows) = Geometry(caps, s.M * (int)pair, s.K, tokens);
-        bool splitK = !laneRows && (SplitK ?? (caps.Kind != DeviceKind.Cpu && KernelTuning.MatVecSplitK && s.M * pair <= 2048));
+        bool splitK = !laneRows && (SplitK ?? (SplitKSwitchedOn(caps) && s.M * pair <= 2048));
         rps = (rps + pair - 1) / pair * pair;
         uint subgroup = Math.Max(1, caps.SubgroupSize);
         uint wide = s.K % 8 == 0 ? 1u : 0u;

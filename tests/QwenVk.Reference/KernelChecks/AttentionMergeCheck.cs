@@ -13,7 +13,7 @@ public static class AttentionMergeCheck
 
     public static double[] Reference(float[] part, int heads, int splits, int headDim)
     {
-        int stride = headDim + 4;
+        int stride = headDim + AttentionKernel.PartialTailFloats;
         var y = new double[heads * headDim];
         for (int h = 0; h < heads; h++)
         {
@@ -34,7 +34,7 @@ public static class AttentionMergeCheck
         {
             var type = AttentionKernel.PartialsType(s.Heads, s.Splits, s.HeadDim);
             var part = new float[type.Elements];
-            int stride = s.HeadDim + 4;
+            int stride = type[2];
             for (int h = 0; h < s.Heads; h++)
                 for (int sp = 0; sp < s.Splits; sp++)
                 {
