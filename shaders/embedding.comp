@@ -8,11 +8,16 @@
 
 layout(constant_id = 0) const uint WG = 64;
 layout(constant_id = 1) const uint WIDE = 0;  // 1 when D % 8 == 0
+// How the table is stored (weights.glsl): a quantized table (D % 32 == 0) is dequantized 8 values at a time.
+layout(constant_id = 2) const uint WFMT = 0;
 layout(local_size_x_id = 0) in;
 
 layout(binding = 0) readonly buffer Ids { uint ids[]; };
 layout(binding = 1) readonly buffer T { float16_t table[]; };
 layout(binding = 1) readonly buffer T8 { uvec4 table8[]; };
+#define LOAD_W8(i) table8[i]
+#define W_HALF(h) float(table[h])
+#include "weights.glsl"
 layout(binding = 2) writeonly buffer O { float o[]; };
 layout(binding = 2) writeonly buffer O4 { vec4 o4[]; };
 // R: rows in this chunk; rowOffset: vocabulary id of its first row.
@@ -28,9 +33,10 @@ void main() {
         if (WIDE != 0) {
             uint d8 = p.D / 8;
             for (uint i = gl_GlobalInvocationID.x; i < d8; i += stride) {
-                uvec4 q = table8[row * d8 + i];
-                o4[n * (p.D / 4) + 2 * i] = vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y));
-                o4[n * (p.D / 4) + 2 * i + 1] = vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w));
+                vec4 a, b;
+                wf_load8(row, 8 * i, p.D, a, b);
+                o4[n * (p.D / 4) + 2 * i] = a;
+                o4[n * (p.D / 4) + 2 * i + 1] = b;
             }
         } else {
             for (uint i = gl_GlobalInvocationID.x; i < p.D; i += stride) o[n * p.D + i] = float(table[row * p.D + i]);

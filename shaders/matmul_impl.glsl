@@ -21,10 +21,17 @@ layout(constant_id = 2) const uint BN = 64;   // output features (rows of W) per
 layout(constant_id = 3) const uint BK = 16;   // depth of one staged tile
 layout(constant_id = 4) const uint TM = 4;    // activation rows per invocation
 layout(constant_id = 5) const uint TN = 4;    // output features per invocation
+// How W is stored (weights.glsl). Quantized W (K % 32 == 0) is dequantized 8 values at a time while staging its tile,
+// so the products below are the same for every format; BK must then be a multiple of 8.
+layout(constant_id = 6) const uint WFMT = 0;
 layout(local_size_x_id = 0) in;
 
 layout(binding = 0) readonly buffer X { float x[]; };
 layout(binding = 1) readonly buffer W { float16_t w[]; };
+layout(binding = 1) readonly buffer W8 { uvec4 w8[]; };
+#define LOAD_W8(i) w8[i]
+#define W_HALF(h) float(w[h])
+#include "weights.glsl"
 #ifdef HAS_BIAS
 layout(binding = 2) readonly buffer Bias { float16_t bias[]; };
 layout(binding = 3) writeonly buffer Y { float y[]; };
@@ -54,10 +61,23 @@ void main() {
             uint n = n0 + r, k = k0 + c;
             xs[c * XS + r] = (n < p.N && k < p.K) ? x[n * p.K + k] : 0.0;
         }
-        for (uint i = tid; i < BN * BK; i += WG) {
-            uint r = i / BK, c = i % BK;
-            uint m = m0 + r, k = k0 + c;
-            ws[c * WS + r] = (m < p.M && k < p.K) ? float(w[m * p.K + k]) : 0.0;
+        if (WFMT == WF_F16) {
+            for (uint i = tid; i < BN * BK; i += WG) {
+                uint r = i / BK, c = i % BK;
+                uint m = m0 + r, k = k0 + c;
+                ws[c * WS + r] = (m < p.M && k < p.K) ? float(w[m * p.K + k]) : 0.0;
+            }
+        } else {
+            for (uint i = tid; i < BN * BK / 8; i += WG) {
+                uint r = i / (BK / 8), c = i % (BK / 8) * 8;
+                uint m = m0 + r, k = k0 + c;
+                vec4 a = vec4(0.0), b = vec4(0.0);
+                if (m < p.M && k < p.K) wf_load8(m, k, p.K, a, b);
+                for (uint j = 0; j < 4; j++) {
+                    ws[(c + j) * WS + r] = a[j];
+                    ws[(c + 4 + j) * WS + r] = b[j];
+                }
+            }
         }
         barrier();
         for (uint kk = 0; kk < BK; kk++) {

@@ -43,6 +43,9 @@ layout(constant_id = 7) const uint GLU_BLOCK = 8;
 // and the shares are added through shared memory; subgroup 0 stores. For products with few rows on GPUs, where one
 // subgroup per row set leaves most of the device idle (Qwen2.5-0.5B's 896-row products: 896 subgroups).
 layout(constant_id = 8) const uint SPLIT_K = 0;
+// How W is stored: fp16 or llama.cpp's q8_0 / q4_0 blocks (weights.glsl; C#: WeightFormat). Quantized weights take
+// the WIDE path only (K % 32 == 0): each 16-byte load of W is 16 or 32 values sharing one scale.
+layout(constant_id = 9) const uint WFMT = 0;
 layout(local_size_x_id = 0) in;
 shared float ksum_sh[WG * RPS * TOK * SPLIT_K + 1];  // [subgroup][RPS * TOK]; one float when unused
 shared float kss_sh[WG * TOK * SPLIT_K + 1];
@@ -55,6 +58,7 @@ layout(binding = 0) uniform usamplerBuffer x4t;
 layout(binding = 1) uniform usamplerBuffer w8t;
 #define LOAD_X4(i) uintBitsToFloat(texelFetch(x4t, int(i)))
 #define LOAD_W8(i) texelFetch(w8t, int(i))
+#define W_HALF(h) wf_texel_half(texelFetch(w8t, int((h) / 8)), (h) % 8)
 #else
 // The same bindings seen as scalars (any K) and as 16-byte vectors (K % 8 == 0).
 layout(binding = 0) readonly buffer X { float x[]; };
@@ -63,7 +67,9 @@ layout(binding = 1) readonly buffer W { float16_t w[]; };
 layout(binding = 1) readonly buffer W8 { uvec4 w8[]; };
 #define LOAD_X4(i) x4[i]
 #define LOAD_W8(i) w8[i]
+#define W_HALF(h) float(w[h])
 #endif
+#include "weights.glsl"
 #if defined(HAS_BIAS)
 layout(binding = 2) readonly buffer Bias { float16_t bias[]; };
 layout(binding = 3) writeonly buffer Y { float y[]; };
@@ -90,6 +96,7 @@ layout(push_constant) uniform Push { uint N; uint M; uint K; uint rowStride; uin
 // Module scope because glslang cannot pass arrays sized by specialization constants to functions.
 float acc[RPS * TOK];
 uint wrow[RPS];
+uint wsc[RPS];  // half index of each row's first scale (quantized W)
 uint xrow[TOK];
 float ss[TOK];  // sums of x^2 per token (NORM_X)
 
@@ -109,6 +116,43 @@ void dot8(uint i) {
         vec4 wb = vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w));
         for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += dot(wa, a[t]) + dot(wb, b[t]);
     }
+}
+
+// dot8 for quantized W: unit i of each row holds WF_UNIT values (16 or 32) under one scale, and the matching x is
+// WF_UNIT / 4 vec4s, taken 8 values at a time so x and the decoded weights stay in few registers.
+void dot_quant(uint i) {
+    uvec4 q[RPS];
+    float d[RPS];
+    for (uint r = 0; r < RPS; r++) {
+        q[r] = LOAD_W8(wrow[r] + i);
+        d[r] = wf_unit_scale(wsc[r], i);
+    }
+    for (uint j = 0; j < WF_UNIT / 8; j++) {
+        vec4 a[TOK];
+        vec4 b[TOK];
+        for (uint t = 0; t < TOK; t++) {
+            a[t] = LOAD_X4(xrow[t] + i * (WF_UNIT / 4) + 2 * j);
+            b[t] = LOAD_X4(xrow[t] + i * (WF_UNIT / 4) + 2 * j + 1);
+            if (NORM_X != 0) ss[t] += dot(a[t], a[t]) + dot(b[t], b[t]);
+        }
+        for (uint r = 0; r < RPS; r++) {
+            vec4 wa, wb;
+            wf_decode8(q[r], j, wa, wb);
+            for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += d[r] * (dot(wa, a[t]) + dot(wb, b[t]));
+        }
+    }
+}
+
+// One 16-byte unit of W per row: the format's dot.
+void dot_unit(uint i) {
+    if (WFMT == WF_F16) dot8(i);
+    else dot_quant(i);
+}
+
+// Where row `row` of W starts (16-byte units for WIDE, halves otherwise) and, quantized, its first scale.
+void set_wrow(uint r, uint row) {
+    wrow[r] = WIDE != 0 ? wf_row_unit(row, p.K) : row * p.K;
+    wsc[r] = WFMT != WF_F16 ? wf_row_scale(row, p.K) : 0;
 }
 
 // The row of W that accumulator row r (of RPS) reads, for output row m (the caller clamps m to M - 1).
@@ -141,10 +185,10 @@ void store_y(uint n, uint m, float v, float u) {
 void rows_dot(uint n0, uint m0, uint lane, uint lanes, uint kpart, uint kparts) {
     for (uint i = 0; i < RPS * TOK; i++) acc[i] = 0.0;
     for (uint t = 0; t < TOK; t++) ss[t] = 0.0;
-    for (uint r = 0; r < RPS; r++) wrow[r] = w_row(min(m0 + r / PAIR, p.M - 1), r) * (WIDE != 0 ? p.K / 8 : p.K);
+    for (uint r = 0; r < RPS; r++) set_wrow(r, w_row(min(m0 + r / PAIR, p.M - 1), r));
     for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (WIDE != 0 ? p.K / 4 : p.K);
     if (WIDE != 0) {
-        for (uint i = lane + kpart * lanes; i < p.K / 8; i += lanes * kparts) dot8(i);
+        for (uint i = lane + kpart * lanes; i < p.K / WF_UNIT; i += lanes * kparts) dot_unit(i);
     }
 #ifndef TEXEL_LOADS
     else {
@@ -217,9 +261,9 @@ void rows_dot(uint n0, uint m0, uint lane, uint lanes, uint kpart, uint kparts) 
 void lane_rows_dot(uint n0, uint m0, uint lane, uint lanes) {
     for (uint i = 0; i < RPS * TOK; i++) acc[i] = 0.0;
     for (uint t = 0; t < TOK; t++) ss[t] = 0.0;
-    for (uint r = 0; r < RPS; r++) wrow[r] = w_row(min(m0 + lane + r / PAIR * lanes, p.M - 1), r) * (p.K / 8);
+    for (uint r = 0; r < RPS; r++) set_wrow(r, w_row(min(m0 + lane + r / PAIR * lanes, p.M - 1), r));
     for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (p.K / 4);
-    for (uint i = 0; i < p.K / 8; i++) dot8(i);
+    for (uint i = 0; i < p.K / WF_UNIT; i++) dot_unit(i);
     for (uint r = 0; r < RPS; r += PAIR) {
         uint m = m0 + lane + r / PAIR * lanes;
         for (uint t = 0; t < TOK; t++) {

@@ -1,6 +1,8 @@
 namespace QwenVk.Runtime;
 
-public enum DType { F32, F16, U32 }
+/// <summary>Element types. Q8_0 and Q4_0 are llama.cpp's block-quantized weights ([rows, K], blocks of 32 along K),
+/// laid out for the GPU as <see cref="Quantization.QuantizedLayout"/> describes; only weights take them.</summary>
+public enum DType { F32, F16, U32, Q8_0, Q4_0 }
 
 /// <summary>Element type and shape (outermost dimension first, row-major) of a tensor.</summary>
 public sealed record TensorType(DType DType, int[] Shape)
@@ -10,8 +12,16 @@ public sealed record TensorType(DType DType, int[] Shape)
     public int Rank => Shape.Length;
     public int this[int dim] => Shape[dim < 0 ? Shape.Length + dim : dim];
     public long Elements => Shape.Aggregate(1L, (a, d) => a * d);
-    public static int SizeOf(DType t) => t == DType.F16 ? 2 : 4;
-    public ulong Bytes => (ulong)(Elements * SizeOf(DType));
+    /// <summary>Bytes per element; block-quantized types have none (see <see cref="Bytes"/>).</summary>
+    public static int SizeOf(DType t) => t switch
+    {
+        DType.F16 => 2,
+        DType.F32 or DType.U32 => 4,
+        _ => throw new ArgumentException($"{t.ToString().ToLowerInvariant()} has no per-element size: it is stored in blocks"),
+    };
+    public ulong Bytes => Quantization.QuantizedLayout.IsBlockQuantized(DType)
+        ? Quantization.QuantizedLayout.Bytes(DType, Rows, Shape[^1])
+        : (ulong)(Elements * SizeOf(DType));
     /// <summary>Product of all dimensions but the last: the number of rows a row-wise kernel sees.</summary>
     public int Rows => (int)(Elements / Math.Max(1, Shape.Length == 0 ? 1 : Shape[^1]));
 

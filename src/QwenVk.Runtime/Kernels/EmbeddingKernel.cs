@@ -29,7 +29,7 @@ public sealed class EmbeddingKernel : Kernel
         ExpectCounts(this, inputs, outputs);
         var (ids, table, o) = (inputs[0], inputs[1], outputs[0]);
         Expect(ids.DType == DType.U32, $"embedding: ids must be u32 [N], got {ids}");
-        Expect(table.DType == DType.F16 && table.Rank == 2, $"embedding: table must be f16 [R, D], got {table}");
+        WeightFormat.Check("embedding", "table [R, D]", table);
         Expect(o.DType == DType.F32 && o.Rank >= 1, $"embedding: out must be f32 [N, D], got {o}");
         Expect(o[-1] == table[1], $"embedding: out {o} rows have {o[-1]} values but table {table} rows have {table[1]}");
         Expect(o.Rows == ids.Elements, $"embedding: out {o} has {o.Rows} rows for {ids.Elements} ids");
@@ -39,16 +39,16 @@ public sealed class EmbeddingKernel : Kernel
     public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
     {
         var (n, r, d) = Shape(inputs, outputs);
-        bool wide = d % 8 == 0;
+        bool wide = d % 8 == 0;  // always for quantized tables (D % 32 == 0)
         uint groupsX = DivUp(wide ? d / 8 : d, Workgroup);
         uint groupsY = Math.Min((uint)Math.Max(n, 1), caps.MaxComputeWorkGroupCount[1]);
-        return new KernelDispatch("embedding", [Workgroup, wide ? 1u : 0u],
+        return new KernelDispatch("embedding", [Workgroup, wide ? 1u : 0u, WeightFormat.Code(inputs[1].DType)],
             new PushConstants().U(n).U(d).U(r).U(RowOffset), Math.Max(groupsX, 1), groupsY);
     }
 
     /// <summary>Only the gathered rows move, but which ids fall in this chunk is not known here: counted as if all do.</summary>
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
-        new(inputs[0].Bytes + (double)outputs[0].Elements * (2 + 4), 0);
+        new(inputs[0].Bytes + (double)outputs[0].Elements * ((double)inputs[1].Bytes / inputs[1].Elements + 4), 0);
 
     public override string Describe() => RowOffset != 0 ? $"embedding@row{RowOffset}" : "embedding";
 }

@@ -1,7 +1,7 @@
 namespace QwenVk.Runtime.Kernels;
 
-/// <summary>The shape both linear kernels (matvec, matmul) check: x f32 [N, K], W f16 [M, K] (one output feature per
-/// row, as a Hugging Face nn.Linear weight), optional bias f16 [M], y f32 [N, Mtotal] written at columns
+/// <summary>The shape both linear kernels (matvec, matmul) check: x f32 [N, K], W [M, K] in f16, q8_0 or q4_0
+/// (<see cref="WeightFormat"/>; one output feature per row, as a Hugging Face nn.Linear weight), optional bias f16 [M], y f32 [N, Mtotal] written at columns
 /// [columnOffset, columnOffset + M). Leading dimensions of x and y are flattened into N.</summary>
 internal readonly record struct LinearShape(int N, int M, int K, int RowStride)
 {
@@ -12,7 +12,7 @@ internal readonly record struct LinearShape(int N, int M, int K, int RowStride)
         Expect(outputs.Count == 1, $"{kind} writes 1 output, got {outputs.Count}");
         var (x, w, y) = (inputs[0], inputs[1], outputs[0]);
         Expect(x.DType == DType.F32 && x.Rank >= 1, $"{kind}: x must be f32 [N, K], got {x}");
-        Expect(w.DType == DType.F16 && w.Rank == 2, $"{kind}: W must be f16 [M, K] (rows = output features), got {w}");
+        WeightFormat.Check(kind, "W (rows = output features)", w);
         Expect(y.DType == DType.F32 && y.Rank >= 1, $"{kind}: y must be f32 [N, Mtotal], got {y}");
         int k = x[-1], m = w[0];
         Expect(w[1] == k, $"{kind}: W {w} has {w[1]} columns but x {x} has K = {k}");

@@ -47,7 +47,10 @@ public sealed class MatMulKernel : Kernel, IAbsorbsRowBroadcast
         uint groupsY = DivUp(s.N, t.BM);
         if (groupsX > caps.MaxComputeWorkGroupCount[0] || groupsY > caps.MaxComputeWorkGroupCount[1])
             throw new KernelShapeException($"{Kind}: {s.N} x {s.M} outputs need {groupsX} x {groupsY} workgroups; this device allows {caps.MaxComputeWorkGroupCount[0]} x {caps.MaxComputeWorkGroupCount[1]}. Split the weight or the activations by rows.");
-        return new KernelDispatch(HasBias ? "matmul_bias" : "matmul", [t.Workgroup, t.BM, t.BN, t.BK, t.TM, t.TN],
+        uint format = WeightFormat.Code(inputs[1].DType);
+        if (format != 0 && t.BK % 8 != 0)
+            throw new KernelShapeException($"{Kind}: tiles {t} stage quantized weights 8 values at a time; BK must be a multiple of 8");
+        return new KernelDispatch(HasBias ? "matmul_bias" : "matmul", [t.Workgroup, t.BM, t.BN, t.BK, t.TM, t.TN, format],
             s.Push(ColumnOffset), groupsX, groupsY);
     }
 

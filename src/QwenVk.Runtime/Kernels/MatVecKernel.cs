@@ -139,9 +139,9 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
             Expect(inputs.Count == 2, $"{Kind}+swiglu takes 2 inputs (x, W = gate and up stacked), got {inputs.Count}");
             var w = inputs[1];
             int block = SiluMulKernel.StackedBlockRows;
-            Expect(w.DType == DType.F16 && w.Rank == 2 && w[0] % (2 * block) == 0,
-                $"{Kind}+swiglu: W must be f16 [2M, K] with M a multiple of {block} (gate and up rows in alternating blocks of {block}), got {w}");
-            var g = LinearShape.Check(Kind, false, 0, [inputs[0], TensorType.Of(DType.F16, w[0] / 2, w[1])], outputs);
+            Expect(WeightFormat.IsWeight(w.DType) && w.Rank == 2 && w[0] % (2 * block) == 0,
+                $"{Kind}+swiglu: W must be [2M, K] with M a multiple of {block} (gate and up rows in alternating blocks of {block}), got {w}");
+            var g = LinearShape.Check(Kind, false, 0, [inputs[0], TensorType.Of(w.DType, w[0] / 2, w[1])], outputs);
             Expect(g.M == g.RowStride, $"{Kind}+swiglu: y {outputs[0]} must have {g.M} columns, half of W's {w[0]} rows");
             return g;
         }
@@ -175,7 +175,8 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         uint groupsX = Math.Min(DivUp(s.M, rows), caps.MaxComputeWorkGroupCount[0]);
         uint groupsY = Math.Min(DivUp(s.N, tokens), caps.MaxComputeWorkGroupCount[1]);
         string shader = (HasBias ? "matvec_bias" : HasResidual ? "matvec_residual" : SwiGlu ? "matvec_swiglu" : "matvec") + (texel ? "_texel" : "");
-        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u, (uint)SiluMulKernel.StackedBlockRows, splitK ? 1u : 0u],
+        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u, (uint)SiluMulKernel.StackedBlockRows, splitK ? 1u : 0u,
+                WeightFormat.Code(inputs[1].DType)],
             s.Push(ColumnOffset, NormEps ?? 0f), groupsX, Math.Max(groupsY, 1))
         {
             TexelBindings = texel ? 0b11u : 0u,

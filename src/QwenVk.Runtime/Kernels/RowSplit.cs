@@ -1,3 +1,4 @@
+using QwenVk.Runtime.Quantization;
 using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Runtime.Kernels;
@@ -17,12 +18,21 @@ public readonly record struct RowChunk(int FirstRow, int RowCount)
 public static class RowSplit
 {
 
-    public static IReadOnlyList<RowChunk> Split(long rows, long bytesPerRow, ulong maxBytes)
+    /// <summary>Chunks of a weight [rows, K] of type <paramref name="t"/>: block-quantized rows are split at whole
+    /// groups of <see cref="QuantizedLayout.GroupRows"/> rows, where each group's quants and scales end.</summary>
+    public static IReadOnlyList<RowChunk> Split(DType t, long rows, long k, ulong maxBytes) => t.IsBlockQuantized()
+        ? Split(rows, QuantizedLayout.GroupBytes(t, k) / QuantizedLayout.GroupRows, maxBytes, QuantizedLayout.GroupRows)
+        : Split(rows, k * TensorType.SizeOf(t), maxBytes);
+
+    /// <param name="rowMultiple">every chunk but the last holds a multiple of this many rows.</param>
+    public static IReadOnlyList<RowChunk> Split(long rows, long bytesPerRow, ulong maxBytes, int rowMultiple = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytesPerRow);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowMultiple);
         const long alignment = (long)BufferRange.PortableAlignment;
         long alignRows = alignment / (long)System.Numerics.BigInteger.GreatestCommonDivisor(bytesPerRow, alignment);
+        alignRows = alignRows / (long)System.Numerics.BigInteger.GreatestCommonDivisor(alignRows, rowMultiple) * rowMultiple;
         long fit = (long)Math.Min(maxBytes / (ulong)bytesPerRow, int.MaxValue);
         long perChunk = fit / alignRows * alignRows;
         if (rows <= fit) perChunk = rows;

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using QwenVk.Runtime;
+using QwenVk.Runtime.Quantization;
 using QwenVk.Runtime.Kernels;
 using QwenVk.Runtime.Vulkan;
 
@@ -29,6 +31,33 @@ public static class CheckData
             d[i] = (double)h[i];
         }
         return (h, d);
+    }
+
+    /// <summary>A random weight [rows, K] in format <paramref name="t"/>: the bytes the GPU gets and the values they
+    /// stand for (exact: fp16 values, or llama.cpp's dequantization of the quantized blocks).</summary>
+    public sealed record WeightData(TensorType Type, byte[] Bytes, float[] Values);
+
+    /// <summary>fp16: uniform values; q8_0 / q4_0: uniform floats quantized with llama.cpp's reference quantizer, with
+    /// a few blocks scaled up or down 30-fold so the per-block scales differ (a kernel using one scale per row, or
+    /// the wrong block's, fails).</summary>
+    public static WeightData Weights(Random rng, DType t, int rows, int k, double scale = 1.0)
+    {
+        var type = TensorType.Of(t, rows, k);
+        if (t == DType.F16)
+        {
+            var h = Halfs(rng, (long)rows * k, scale).Half;
+            return new(type, MemoryMarshal.AsBytes(h.AsSpan()).ToArray(), Array.ConvertAll(h, v => (float)v));
+        }
+        var f = Floats(rng, (long)rows * k, scale);
+        for (int b = 0; b < f.Length / 32; b++)
+        {
+            int pick = rng.Next(8);
+            float s = pick == 0 ? 30f : pick == 1 ? 1 / 30f : 1f;
+            for (int i = 0; i < 32; i++) f[b * 32 + i] *= s;
+        }
+        var packed = new byte[type.Bytes];
+        QuantizedLayout.Quantize(t, f, rows, k, packed);
+        return new(type, packed, QuantizedLayout.Dequantize(t, packed, rows, k));
     }
 
     public static double[] ToDouble(float[] a) => Array.ConvertAll(a, x => (double)x);

@@ -11,7 +11,7 @@ namespace QwenVk.Reference.KernelChecks;
 public static class EmbeddingCheck
 {
     /// <summary>out[n, :] = table[ids[n] - rowOffset, :] for the ids in [rowOffset, rowOffset + rows); null rows elsewhere.</summary>
-    public static double[]?[] Reference(uint[] ids, ReadOnlySpan<Half> table, int d, int rowOffset)
+    public static double[]?[] Reference<T>(uint[] ids, ReadOnlySpan<T> table, int d, int rowOffset) where T : unmanaged, System.Numerics.INumberBase<T>
     {
         int rows = table.Length / d;
         var o = new double[]?[ids.Length];
@@ -20,7 +20,7 @@ public static class EmbeddingCheck
             long r = (long)ids[n] - rowOffset;
             if (r < 0 || r >= rows) continue;
             o[n] = new double[d];
-            for (int i = 0; i < d; i++) o[n]![i] = (double)table[(int)(r * d + i)];
+            for (int i = 0; i < d; i++) o[n]![i] = double.CreateTruncating(table[(int)(r * d + i)]);
         }
         return o;
     }
@@ -33,12 +33,16 @@ public static class EmbeddingCheck
         Case(n: 50, rows: 100, d: 40, rowOffset: 50, vocab: 200),
         Case(n: 30, rows: 33, d: 13, rowOffset: 7, vocab: 60),
         VocabularyCase(n: 64, vocab: 151936, d: 896),
+        Case(n: 17, rows: 100, d: 96, rowOffset: 0, vocab: 100, weights: DType.Q8_0),
+        Case(n: 30, rows: 37, d: 64, rowOffset: 7, vocab: 60, weights: DType.Q8_0),
+        Case(n: 17, rows: 100, d: 96, rowOffset: 0, vocab: 100, weights: DType.Q4_0),
+        Case(n: 30, rows: 37, d: 64, rowOffset: 7, vocab: 60, weights: DType.Q4_0),
     ];
 
     /// <summary>One table chunk [rows, d] holding ids [rowOffset, rowOffset + rows) of a vocabulary; ids are drawn
     /// from the whole vocabulary, so some rows of out must stay untouched.</summary>
-    static KernelCheck Case(int n, int rows, int d, int rowOffset, int vocab) =>
-        new("embedding", $"N={n} table={rows}x{d}{(rowOffset != 0 || rows != vocab ? $" rows {rowOffset}.. of {vocab}" : "")}", 1e-7, (ctx, rng) =>
+    static KernelCheck Case(int n, int rows, int d, int rowOffset, int vocab, DType weights = DType.F16) =>
+        new("embedding", $"N={n} table={rows}x{d}{LinearCheck.Format(weights)}{(rowOffset != 0 || rows != vocab ? $" rows {rowOffset}.. of {vocab}" : "")}", 1e-7, (ctx, rng) =>
         {
             var ids = new uint[n];
             for (int i = 0; i < n; i++) ids[i] = (uint)rng.Next(vocab);
@@ -46,10 +50,10 @@ public static class EmbeddingCheck
             if (n > 1) ids[^1] = (uint)(rowOffset + rows - 1);        // last row of the chunk
             if (n > 2 && rowOffset + rows < vocab) ids[1] = (uint)(rowOffset + rows);   // just past it: untouched
             if (n > 3 && rowOffset > 0) ids[2] = (uint)(rowOffset - 1);                 // just before it: untouched
-            var table = Halfs(rng, (long)rows * d).Half;
-            var expected = Reference(ids, table, d, rowOffset);
+            var table = Weights(rng, weights, rows, d);
+            var expected = Reference(ids, table.Values, d, rowOffset);
             var tIds = Input(ctx, TensorType.Of(DType.U32, n), ids, "ids");
-            var tTable = Input(ctx, TensorType.Of(DType.F16, rows, d), table, "table");
+            var tTable = Input(ctx, table.Type, table.Bytes, "table");
             var tOut = Output(ctx, TensorType.Of(DType.F32, n, d), "out");
             KernelRunner.Run(ctx, new EmbeddingKernel(rowOffset), [tIds, tTable], [tOut]);
             var got = ReadF32(tOut);

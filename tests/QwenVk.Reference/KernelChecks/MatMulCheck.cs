@@ -1,3 +1,4 @@
+using QwenVk.Runtime;
 using QwenVk.Runtime.Kernels;
 
 namespace QwenVk.Reference.KernelChecks;
@@ -28,5 +29,18 @@ public static class MatMulCheck
         LinearCheck.Case("matmul", With(MatMulTiles.Small), n: 70, m: 100, k: 40, bias: true, col: 117, totalCols: 300, variant: "small tiles"),
         LinearCheck.Case("matmul", With(new MatMulTiles(32, 64, 4, 2, 8)), n: 1, m: 67, k: 37, bias: false, variant: "32x64x4 tiles"),
         LinearCheck.SplitCase("matmul", Make, n: 33, m: 1000, k: 72, bias: true, maxBytes: 40 << 10),
+        .. QuantizedCases(DType.Q8_0),
+        .. QuantizedCases(DType.Q4_0),
+    ];
+
+    /// <summary>Quantized W dequantized into the tiles (GPU tiles) or read by the token-blocked matvec (CPU drivers).</summary>
+    static IEnumerable<KernelCheck> QuantizedCases(DType q) =>
+    [
+        LinearCheck.Case("matmul", Make, n: 77, m: 131, k: 96, bias: true, weights: q),
+        LinearCheck.Case("matmul", With(MatMulTiles.Gpu), n: 77, m: 131, k: 96, bias: true, variant: "gpu tiles", weights: q),
+        LinearCheck.Case("matmul", With(MatMulTiles.Gpu), n: 64, m: 896, k: 896, bias: false, variant: "gpu tiles", weights: q),
+        LinearCheck.Case("matmul", With(MatMulTiles.Cpu), n: 70, m: 100, k: 64, bias: false, col: 117, totalCols: 300, variant: "cpu tiles", weights: q),
+        LinearCheck.Case("matmul", With(MatMulTiles.Small), n: 9, m: 67, k: 160, bias: true, variant: "small tiles", weights: q),
+        LinearCheck.SplitCase("matmul", With(MatMulTiles.Gpu), n: 33, m: 1000, k: 96, bias: true, maxBytes: 40 << 10, weights: q),
     ];
 }

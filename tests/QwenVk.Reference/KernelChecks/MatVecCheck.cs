@@ -81,13 +81,39 @@ public static class MatVecCheck
         NormCase(new MatVecKernel(false, swiGlu: true, normEps: 1e-6f), n: 1, m: 4864, k: 896, swiGlu: true),
         NormCase(new MatVecKernel(false, laneRows: false, swiGlu: true, normEps: 1e-6f), n: 2, m: 136, k: 96, swiGlu: true, variant: "lanes-along-k"),
         NormCase(new MatVecKernel(false, residual: true, normEps: 1e-6f), n: 1, m: 896, k: 896, residual: true),
+        .. QuantizedCases(DType.Q8_0),
+        .. QuantizedCases(DType.Q4_0),
+    ];
+
+    /// <summary>Quantized W (weights.glsl): every epilogue, both load paths, both row layouts, split K, M not a multiple
+    /// of the 8-row groups, several tokens sharing each weight load (prefill on CPU drivers) and a split weight.</summary>
+    static IEnumerable<KernelCheck> QuantizedCases(DType q) =>
+    [
+        LinearCheck.Case("matvec", Make, n: 1, m: 4864, k: 896, bias: false, weights: q),
+        LinearCheck.Case("matvec", Make, n: 1, m: 896, k: 4864, bias: false, weights: q),
+        LinearCheck.Case("matvec", Make, n: 3, m: 131, k: 96, bias: true, weights: q),
+        LinearCheck.Case("matvec", Make, n: 2, m: 100, k: 64, bias: true, col: 117, totalCols: 300, weights: q),
+        LinearCheck.Case("matvec", Loads(false), n: 2, m: 896, k: 896, bias: true, variant: "storage", weights: q),
+        LinearCheck.Case("matvec", Loads(true), n: 2, m: 67, k: 160, bias: false, variant: "texel", weights: q),
+        LinearCheck.Case("matvec", Lanes(true, 3), n: 3, m: 131, k: 96, bias: true, variant: "lane-rows rps=3", weights: q),
+        LinearCheck.Case("matvec", Lanes(false), n: 1, m: 4864, k: 896, bias: true, variant: "lanes-along-k", weights: q),
+        LinearCheck.Case("matvec", Rps(3), n: 2, m: 100, k: 64, bias: false, variant: "rps=3", weights: q),
+        LinearCheck.Case("matvec", SplitK(2, false), n: 2, m: 131, k: 896, bias: true, variant: "split-k rps=2 storage", weights: q),
+        LinearCheck.Case("matvec", SplitK(3, true), n: 1, m: 67, k: 256, bias: false, variant: "split-k rps=3 texel", weights: q),
+        LinearCheck.SplitCase("matvec", Make, n: 2, m: 1000, k: 96, bias: false, maxBytes: 40 << 10, weights: q),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, residual: true), n: 1, m: 896, k: 896, weights: q),
+        LinearCheck.ResidualCase("matvec", () => new MatVecKernel(false, texelLoads: false, residual: true, laneRows: false), n: 2, m: 67, k: 96, variant: "storage lanes-along-k", weights: q),
+        SwiGluCase(new MatVecKernel(false, swiGlu: true), n: 1, m: 4864, k: 896, weights: q),
+        SwiGluCase(new MatVecKernel(false, laneRows: false, swiGlu: true), n: 2, m: 136, k: 96, variant: "lanes-along-k", weights: q),
+        SwiGluCase(new MatVecKernel(false, texelLoads: false, laneRows: true, swiGlu: true), n: 3, m: 136, k: 96, variant: "storage lane-rows", weights: q),
+        NormCase(new MatVecKernel(true, normEps: 1e-6f), n: 2, m: 131, k: 96, bias: true, weights: q),
     ];
 
     /// <summary>The gate and up rows [M, K] of a stacked W [2M, K] (<see cref="SiluMulCheck.StackedGate"/>).</summary>
-    static (Half[] Gate, Half[] Up) Unstack(Half[] w, int m, int k)
+    static (T[] Gate, T[] Up) Unstack<T>(T[] w, int m, int k)
     {
-        var gate = new Half[(long)m * k];
-        var up = new Half[(long)m * k];
+        var gate = new T[(long)m * k];
+        var up = new T[(long)m * k];
         for (int j = 0; j < m; j++)
         {
             int row = SiluMulCheck.StackedGate(j);
@@ -100,8 +126,8 @@ public static class MatVecCheck
     /// <summary>y = W (x / sqrt(mean(x^2) + eps)) (+ bias, + residual or SwiGLU of the halves): the RMSNorm taken
     /// into the product. x rows get different scales (norms from ~0.1 to ~10), so a wrong per-row scale shows.</summary>
     static KernelCheck NormCase(MatVecKernel kernel, int n, int m, int k, bool bias = false, bool swiGlu = false, bool residual = false,
-        string variant = "", double tolerance = 5e-4) =>
-        new("matvec", $"N={n} M={m} K={k} rmsnorm{(bias ? " bias" : "")}{(swiGlu ? " swiglu" : "")}{(residual ? " residual" : "")}{(variant != "" ? " " + variant : "")}",
+        string variant = "", double tolerance = 5e-4, DType weights = DType.F16) =>
+        new("matvec", $"N={n} M={m} K={k}{LinearCheck.Format(weights)} rmsnorm{(bias ? " bias" : "")}{(swiGlu ? " swiglu" : "")}{(residual ? " residual" : "")}{(variant != "" ? " " + variant : "")}",
             tolerance, (ctx, rng) =>
         {
             var x = Floats(rng, (long)n * k);
@@ -120,7 +146,8 @@ public static class MatVecCheck
                 for (int i = 0; i < k; i++) normed[t * k + i] = (float)(x[t * k + i] * inv);
             }
             int rows = swiGlu ? 2 * m : m;
-            var w = Halfs(rng, (long)rows * k).Half;
+            var wd = Weights(rng, weights, rows, k);
+            var w = wd.Values;
             var b = bias ? Halfs(rng, m).Half : null;
             var r = residual ? Floats(rng, (long)n * m) : null;
             // The reference multiplies the normalized x in double; rounding it to float first (above) costs ~1e-15 NMSE.
@@ -136,7 +163,7 @@ public static class MatVecCheck
                 if (r is not null) for (int i = 0; i < expected.Length; i++) expected[i] += r[i];
             }
             var tx = Input(ctx, TensorType.Of(DType.F32, n, k), x, "x");
-            var tw = Input(ctx, TensorType.Of(DType.F16, rows, k), w, "W");
+            var tw = Input(ctx, wd.Type, wd.Bytes, "W");
             var extra = b is not null ? Input(ctx, TensorType.Of(DType.F16, m), b, "bias")
                 : r is not null ? Input(ctx, TensorType.Of(DType.F32, n, m), r, "residual") : null;
             var ty = Output(ctx, TensorType.Of(DType.F32, n, m), "y");
@@ -148,15 +175,15 @@ public static class MatVecCheck
 
     /// <summary>y = silu(x gate^T) * (x up^T) with W = gate and up rows in alternating blocks (2M rows), into a
     /// poisoned y [N, M]. Gates reach +-100 or so (x scaled up), so both saturated tails of the sigmoid are covered.</summary>
-    static KernelCheck SwiGluCase(MatVecKernel kernel, int n, int m, int k, string variant = "", double tolerance = 5e-4) =>
-        new("matvec", $"N={n} M={m} K={k} swiglu{(variant != "" ? " " + variant : "")}", tolerance, (ctx, rng) =>
+    static KernelCheck SwiGluCase(MatVecKernel kernel, int n, int m, int k, string variant = "", double tolerance = 5e-4, DType weights = DType.F16) =>
+        new("matvec", $"N={n} M={m} K={k}{LinearCheck.Format(weights)} swiglu{(variant != "" ? " " + variant : "")}", tolerance, (ctx, rng) =>
         {
             var x = Floats(rng, (long)n * k, 4.0);
-            var w = Halfs(rng, 2L * m * k).Half;
-            var (gateW, upW) = Unstack(w, m, k);
+            var wd = Weights(rng, weights, 2 * m, k);
+            var (gateW, upW) = Unstack(wd.Values, m, k);
             var expected = SiluMulCheck.Reference(LinearCheck.Reference(x, n, k, gateW, null, m), LinearCheck.Reference(x, n, k, upW, null, m));
             var tx = Input(ctx, TensorType.Of(DType.F32, n, k), x, "x");
-            var tw = Input(ctx, TensorType.Of(DType.F16, 2 * m, k), w, "W");
+            var tw = Input(ctx, wd.Type, wd.Bytes, "W");
             var ty = Output(ctx, TensorType.Of(DType.F32, n, m), "y");
             KernelRunner.Run(ctx, kernel, [tx, tw], [ty]);
             var got = ReadF32(ty);
