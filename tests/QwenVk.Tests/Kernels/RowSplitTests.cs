@@ -26,6 +26,26 @@ public sealed class RowSplitTests
         Assert.Equal(rows, next);
     }
 
+    [Theory]
+    [InlineData(QwenVk.Runtime.DType.Q8_0, 151936, 896, 128L << 20)]  // Qwen2.5 lm_head in q8_0 on lavapipe: 144 MB
+    [InlineData(QwenVk.Runtime.DType.Q4_0, 1003, 96, 8L << 10)]
+    public void QuantizedChunksAreWholeRowGroups(QwenVk.Runtime.DType t, long rows, long k, long maxBytes)
+    {
+        var chunks = RowSplit.Split(t, rows, k, (ulong)maxBytes);
+        Assert.True(chunks.Count > 1);
+        long next = 0;
+        foreach (var c in chunks)
+        {
+            Assert.Equal(next, c.FirstRow);
+            Assert.Equal(0, c.FirstRow % QwenVk.Runtime.Quantization.QuantizedLayout.GroupRows);
+            ulong bytes = QwenVk.Runtime.Quantization.QuantizedLayout.Bytes(t, c.RowCount, k);
+            Assert.True(bytes <= (ulong)maxBytes, $"chunk {c} is {bytes} bytes > {maxBytes}");
+            Assert.Equal(0UL, QwenVk.Runtime.Quantization.QuantizedLayout.Bytes(t, c.FirstRow, k) % BufferRange.PortableAlignment);
+            next += c.RowCount;
+        }
+        Assert.Equal(rows, next);
+    }
+
     [Fact]
     public void VocabularySplitsInThreeOnLavapipe()
     {
