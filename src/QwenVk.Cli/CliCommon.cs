@@ -24,6 +24,12 @@ static class CliCommon
         Description = "Context length in tokens (KV cache size). Default: the model's max_position_embeddings, at most 4096.",
     };
 
+    public static Option<WeightQuant> QuantOption() => new("--quant")
+    {
+        Description = "Weights on the GPU: f16 (default), or quantized at load with llama.cpp's reference quantizers: q8_0 (every matrix), q4_0 (the layers' projections; embeddings and lm_head in q8_0).",
+        DefaultValueFactory = _ => WeightQuant.F16,
+    };
+
     public static Option<bool> ValidationOption() => new("--validation")
     {
         Description = "Enable the Vulkan validation layer (needs vulkan-validationlayers); messages are printed and fail the run.",

@@ -21,9 +21,10 @@ static class BenchCommand
         var reps = new Option<int>("-r", "--repetitions") { Description = "Repetitions of each test (after one warm-up).", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (medians pp_tok_s/tg_tok_s and per-repetition figures)." };
         var device = CliCommon.DeviceOption();
+        var quant = CliCommon.QuantOption();
         var cmd = new Command("bench", "Measure prompt processing (pp) and token generation (tg) speed, like llama-bench.")
         {
-            model, pp, tg, reps, json, device,
+            model, pp, tg, reps, json, device, quant,
         };
         cmd.SetAction(r =>
         {
@@ -34,6 +35,7 @@ static class BenchCommand
             {
                 ContextLength = Math.Max(p, n + 1) + 1,
                 MaxPrefillTokens = Math.Max(p, 1),
+                Quant = r.GetValue(quant),
             });
             double loadSeconds = loadClock.Elapsed.TotalSeconds;
             var rng = new Random(1234);
@@ -68,6 +70,7 @@ static class BenchCommand
                 model = r.GetValue(model),
                 device = ctx.Capabilities.Name,
                 device_kind = ctx.Capabilities.Kind.ToString(),
+                quant = m.Quant.Name(),
                 weights_mib = m.WeightBytes / 1048576.0,
                 kv_cache_mib = m.KvCacheBytes / 1048576.0,
                 decode_weight_bytes = m.DecodeWeightBytes,

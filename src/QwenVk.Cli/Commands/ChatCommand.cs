@@ -13,18 +13,19 @@ static class ChatCommand
         var system = new Option<string?>("--system") { Description = "System prompt (Qwen2.5 has its own default)." };
         var think = new Option<bool>("--think") { Description = "Qwen3: let the model think before answering." };
         var device = CliCommon.DeviceOption();
+        var quant = CliCommon.QuantOption();
         var ctxLen = CliCommon.ContextOption();
         var args = new GenerationArguments();
         var cmd = new Command("chat", "Chat with a model in the terminal. Commands: /reset starts over, /exit (or Ctrl+D) quits; Ctrl+C stops a reply.")
         {
-            model, demo, system, think, device, ctxLen,
+            model, demo, system, think, device, ctxLen, quant,
         };
         args.AddTo(cmd);
         cmd.SetAction(async (r, cancel) =>
         {
             var folder = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo));
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
-            using var engine = CliCommon.LoadEngine(ctx, folder, new ModelOptions { ContextLength = r.GetValue(ctxLen) });
+            using var engine = CliCommon.LoadEngine(ctx, folder, new ModelOptions { ContextLength = r.GetValue(ctxLen), Quant = r.GetValue(quant) });
             var options = args.Read(r, engine.DefaultSampling);
             var chat = engine.StartChat(r.GetValue(system), r.GetValue(think));
             Console.Error.WriteLine($"chatting with {Path.GetFileName(Path.GetFullPath(folder))} on {ctx.Capabilities.Name}; /reset to start over, /exit to quit.");

@@ -21,11 +21,12 @@ static class GenerateCommand
         var think = new Option<bool>("--think") { Description = "Qwen3: let the model think before answering (its <think> block is shown)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (generated ids, text, timings) instead of streaming text." };
         var device = CliCommon.DeviceOption();
+        var quant = CliCommon.QuantOption();
         var ctxLen = CliCommon.ContextOption();
         var args = new GenerationArguments();
         var cmd = new Command("generate", "Generate text from a prompt, streamed as it is produced.")
         {
-            model, demo, prompt, promptIds, raw, system, think, json, device, ctxLen,
+            model, demo, prompt, promptIds, raw, system, think, json, device, ctxLen, quant,
         };
         args.AddTo(cmd);
         cmd.SetAction(async (r, cancel) =>
@@ -34,7 +35,7 @@ static class GenerateCommand
                 throw new ArgumentException("give exactly one of --prompt TEXT or --prompt-ids 1,2,3.");
             var folder = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo));
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
-            using var engine = CliCommon.LoadEngine(ctx, folder, new ModelOptions { ContextLength = r.GetValue(ctxLen) });
+            using var engine = CliCommon.LoadEngine(ctx, folder, new ModelOptions { ContextLength = r.GetValue(ctxLen), Quant = r.GetValue(quant) });
             var options = args.Read(r, engine.DefaultSampling);
             int[] ids = r.GetValue(promptIds) is { } idText ? CliCommon.ParseIds(idText)
                 : r.GetValue(raw) ? engine.Tokenizer.Encode(r.GetValue(prompt)!)

@@ -1,6 +1,7 @@
 using QwenVk.Model.Checkpoints;
 using QwenVk.Runtime;
 using QwenVk.Runtime.Kernels;
+using QwenVk.Runtime.Quantization;
 using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Model.Inference;
@@ -17,11 +18,12 @@ public sealed record WeightChunk(GpuBuffer Buffer, int FirstRow, TensorType Type
 }
 
 /// <summary>
-/// The checkpoint's weights on the GPU, in FP16, streamed one tensor at a time (BF16/F32 converted on the way), so the
-/// host never holds more than one tensor (gate and up, interleaved into one stack, are held together). On unified
-/// memory the tensor is converted straight into mapped GPU memory.
-/// The layers' RMSNorm weights are folded into the projections that read them (<see cref="QwenWeights.NormFolds"/>):
-/// those norms run without a weight (<see cref="IsFolded"/>).
+/// The checkpoint's weights on the GPU, in FP16 or quantized (<see cref="WeightQuant"/>), streamed one tensor at a
+/// time (BF16/F32 converted on the way), so the host never holds more than one tensor (gate and up, interleaved into
+/// one stack, are held together). On unified memory an FP16 tensor is converted straight into mapped GPU memory.
+/// In FP16 the layers' RMSNorm weights are folded into the projections that read them (<see cref="QwenWeights.NormFolds"/>):
+/// those norms run without a weight (<see cref="IsFolded"/>). Quantized weights are quantized as stored, never folded
+/// (folding would change the blocks): their norms apply the weight at run time.
 /// </summary>
 public sealed class GpuWeights : IDisposable
 {
@@ -40,14 +42,19 @@ public sealed class GpuWeights : IDisposable
     public bool IsFolded(string norm) => _foldedNorms.Contains(norm);
 
     public static unsafe GpuWeights Upload(VulkanContext ctx, Checkpoint checkpoint, IProgress<LoadProgress>? progress = null,
-        CancellationToken cancel = default, ulong? maxChunkBytes = null)
+        CancellationToken cancel = default, ulong? maxChunkBytes = null, WeightQuant quant = WeightQuant.F16)
     {
         var expected = QwenWeights.For(checkpoint.Config);
-        long total = expected.Sum(e => e.Shape.Aggregate(2L, (a, d) => a * d));
+        var types = expected.ToDictionary(e => e.Name, e => quant.TypeOf(e.Name, e.Shape.Length));
+        foreach (var e in expected)
+            if (types[e.Name].IsBlockQuantized() && QuantizedLayout.Unsupported(types[e.Name], e.Shape[^1]) is { } why)
+                throw new NotSupportedException($"{checkpoint.Folder}: cannot quantize to {quant.Name()}: tensor \"{e.Name}\" {e.ShapeText}: {why}. Load it as f16.");
+        long total = expected.Sum(e => (long)TypeOf(e, types).Bytes);
         long done = 0;
         ulong maxBytes = Math.Min(maxChunkBytes ?? ulong.MaxValue, ctx.Capabilities.MaxStorageBufferRange);
-        var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, maxBytes);
-        var folds = QwenWeights.NormFolds(checkpoint.Config);
+        var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, types, maxBytes);
+        var folds = quant == WeightQuant.F16 ? QwenWeights.NormFolds(checkpoint.Config) : new Dictionary<string, string>();
+        var pendingFloats = new Dictionary<string, float[]>();  // quantized members of an interleaved stack read so far
         var normWeights = new Dictionary<string, float[]>();
         var pending = new Dictionary<string, Half[]>();  // members of an interleaved stack read so far
         var weights = new GpuWeights();
@@ -67,7 +74,10 @@ public sealed class GpuWeights : IDisposable
                 int rows = shape[0];
                 long rowElements = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
                 long elements = rows * rowElements;
-                if (stacked.TryGetValue(e.Name, out var slot) && slot.BlockRows > 0)
+                var dtype = types[e.Name];
+                if (dtype.IsBlockQuantized())
+                    UploadQuantized(ctx, checkpoint, weights, e.Name, dtype, rows, (int)rowElements, stacked.GetValueOrDefault(e.Name), pendingFloats, maxBytes);
+                else if (stacked.TryGetValue(e.Name, out var slot) && slot.BlockRows > 0)
                 {
                     // Interleaved: the stack is written once its last member has been read.
                     var host = new Half[elements];
@@ -122,8 +132,9 @@ public sealed class GpuWeights : IDisposable
                     }
                     weights._tensors[e.Name] = chunks.ToArray();
                 }
-                weights.Bytes += elements * 2;
-                done += elements * 2;
+                long bytes = (long)TypeOf(e, types).Bytes;
+                weights.Bytes += bytes;
+                done += bytes;
                 progress?.Report(new LoadProgress(done, total, e.Name));
             }
             return weights;
@@ -133,6 +144,79 @@ public sealed class GpuWeights : IDisposable
             weights.Dispose();
             throw;
         }
+    }
+
+    static TensorType TypeOf(QwenWeights.Expected e, Dictionary<string, DType> types) =>
+        new(types[e.Name], e.Shape.Select(d => checked((int)d)).ToArray());
+
+    /// <summary>A quantized weight [rows, K]: read as float32, checked finite, quantized row by row and laid out in
+    /// row groups (<see cref="QuantizedLayout"/>), as one tensor, a member of a stack, or row chunks.</summary>
+    static void UploadQuantized(VulkanContext ctx, Checkpoint checkpoint, GpuWeights weights, string name, DType dtype, int rows, int k,
+        StackSlot? slot, Dictionary<string, float[]> pending, ulong maxBytes)
+    {
+        var values = new float[(long)rows * k];
+        checkpoint.ReadAsSingle(name, values);
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new InvalidDataException($"{checkpoint.FileOf(name)}: tensor \"{name}\" element {bad} is {values[bad]}; weights must be finite.");
+        if (slot is { BlockRows: > 0 })
+        {
+            pending[name] = values;
+            if (!slot.Members.All(pending.ContainsKey)) return;
+            // Gate and up rows alternate in blocks, then the stack is quantized as one weight: each row's blocks are
+            // the same whichever order the rows come in.
+            var members = slot.Members.Select(m => pending[m]).ToArray();
+            var stacked = new float[members.Sum(m => (long)m.Length)];
+            long block = (long)slot.BlockRows * k, at = 0;
+            for (long start = 0; start < members[0].Length; start += block)
+                foreach (var m in members)
+                {
+                    Array.Copy(m, start, stacked, at, block);
+                    at += block;
+                }
+            var buffer = ctx.CreateBuffer(slot.StackType.Bytes, slot.Stack);
+            weights._tensors[slot.Stack] = [new WeightChunk(buffer, 0, slot.StackType)];
+            buffer.Upload<byte>(Quantize(dtype, stacked, slot.StackType[0], k));
+            foreach (var m in slot.Members) pending.Remove(m);
+            return;
+        }
+        var type = TensorType.Of(dtype, rows, k);
+        if (slot is not null)
+        {
+            if (!weights._tensors.TryGetValue(slot.Stack, out var stack))
+            {
+                var buffer = ctx.CreateBuffer(slot.StackType.Bytes, slot.Stack);
+                weights._tensors[slot.Stack] = stack = [new WeightChunk(buffer, 0, slot.StackType)];
+            }
+            stack[0].Buffer.Upload<byte>(Quantize(dtype, values, rows, k), slot.Offset);
+            weights._tensors[name] = [new WeightChunk(stack[0].Buffer, 0, type, slot.Offset)];
+            return;
+        }
+        var splits = RowSplit.Split(dtype, rows, k, maxBytes);
+        var chunks = new List<WeightChunk>();
+        try
+        {
+            foreach (var (firstRow, count) in splits)
+            {
+                var chunkType = TensorType.Of(dtype, count, k);
+                var buffer = ctx.CreateBuffer(chunkType.Bytes, splits.Count == 1 ? name : $"{name}[{firstRow}:{firstRow + count}]");
+                chunks.Add(new WeightChunk(buffer, firstRow, chunkType));
+                buffer.Upload<byte>(Quantize(dtype, values.AsSpan((int)((long)firstRow * k), (int)((long)count * k)), count, k));
+            }
+        }
+        catch
+        {
+            foreach (var c in chunks) c.Buffer.Dispose();
+            throw;
+        }
+        weights._tensors[name] = chunks.ToArray();
+    }
+
+    static byte[] Quantize(DType dtype, ReadOnlySpan<float> values, int rows, int k)
+    {
+        var packed = new byte[QuantizedLayout.Bytes(dtype, rows, k)];
+        QuantizedLayout.Quantize(dtype, values, rows, k, packed);
+        return packed;
     }
 
     /// <summary>Writes a whole tensor at <paramref name="offset"/> of <paramref name="buffer"/> as FP16, its columns
@@ -181,22 +265,28 @@ public sealed class GpuWeights : IDisposable
     /// <summary>Where each member of each stack goes. A stack is stored only when its members agree on every
     /// dimension but the first, each member starts at a multiple of 256 bytes (so it can still be bound alone, for
     /// prefill) or, interleaved, all have the same shape with rows a multiple of the block, and the whole fits one
-    /// binding; otherwise its members are stored as usual.</summary>
-    static Dictionary<string, StackSlot> PlanStacks(IReadOnlyList<QwenWeights.Stack> stacks, IReadOnlyList<QwenWeights.Expected> expected, ulong maxBytes)
+    /// binding; otherwise its members are stored as usual.
+    /// A quantized stack also needs its members' types to agree and each member to be whole row groups, so the
+    /// stack's groups are its members' groups.</summary>
+    static Dictionary<string, StackSlot> PlanStacks(IReadOnlyList<QwenWeights.Stack> stacks, IReadOnlyList<QwenWeights.Expected> expected,
+        Dictionary<string, DType> types, ulong maxBytes)
     {
-        var shapes = expected.ToDictionary(e => e.Name, e => e.Shape);
+        var byName = expected.ToDictionary(e => e.Name);
         var slots = new Dictionary<string, StackSlot>();
         foreach (var stack in stacks)
         {
-            if (!stack.Members.All(shapes.ContainsKey)) continue;
-            var members = stack.Members.Select(m => shapes[m]).ToArray();
+            if (!stack.Members.All(byName.ContainsKey)) continue;
+            var members = stack.Members.Select(m => byName[m].Shape).ToArray();
+            var dtype = types[stack.Members[0]];
+            if (stack.Members.Any(m => types[m] != dtype)) continue;
             if (members.Any(m => !m.Skip(1).SequenceEqual(members[0].Skip(1)))) continue;
-            var bytes = members.Select(m => m.Aggregate(2L, (a, d) => a * d)).ToArray();
+            if (dtype.IsBlockQuantized() && members.Any(m => m[0] % QuantizedLayout.GroupRows != 0)) continue;
+            var bytes = stack.Members.Select(m => (long)TypeOf(byName[m], types).Bytes).ToArray();
             if ((ulong)bytes.Sum() > maxBytes) continue;
             if (stack.BlockRows > 0
                 ? members.Any(m => m[0] != members[0][0] || m[0] % stack.BlockRows != 0)
                 : bytes.Any(b => b % (long)BufferRange.PortableAlignment != 0)) continue;
-            var type = new TensorType(DType.F16, [checked((int)members.Sum(m => m[0])), .. members[0].Skip(1).Select(d => checked((int)d))]);
+            var type = new TensorType(dtype, [checked((int)members.Sum(m => m[0])), .. members[0].Skip(1).Select(d => checked((int)d))]);
             ulong offset = 0;
             for (int i = 0; i < members.Length; i++)
             {

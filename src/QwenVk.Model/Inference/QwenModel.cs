@@ -19,6 +19,8 @@ public sealed record ModelOptions
     /// <summary>Workgroups per query head in decode attention (flash decoding). Null: the device's choice
     /// (<see cref="AttentionKernel.DecodeSplits"/>); tests set it to exercise the split path on every device.</summary>
     public int? AttentionSplits { get; init; }
+    /// <summary>How weights are stored on the GPU: FP16 (default), or quantized at load to q8_0 / q4_0.</summary>
+    public WeightQuant Quant { get; init; } = WeightQuant.F16;
 }
 
 /// <summary>
@@ -44,7 +46,10 @@ public sealed class QwenModel : IDisposable
     public long WeightBytes => _state.Weights.Bytes;
     /// <summary>Weight bytes one decode step reads: all of them, less an untied embedding table (decode gathers one
     /// row of it). tg tok/s times this is the bandwidth decode reads weights at.</summary>
-    public long DecodeWeightBytes => WeightBytes - (Config.TieWordEmbeddings ? 0 : (long)Config.VocabSize * Config.HiddenSize * sizeof(ushort));
+    public long DecodeWeightBytes => WeightBytes - (Config.TieWordEmbeddings ? 0 : EmbeddingBytes);
+    long EmbeddingBytes => _state.Weights[QwenWeights.Embeddings].Sum(c => (long)c.Type.Bytes);
+    /// <summary>How the weights are stored on the GPU.</summary>
+    public WeightQuant Quant => _options.Quant;
     public long KvCacheBytes => _state.Cache.Bytes;
     /// <summary>Workgroups per query head in decode attention (flash decoding when more than 1).</summary>
     public int AttentionSplits => _state.AttentionSplits;
@@ -81,7 +86,7 @@ public sealed class QwenModel : IDisposable
         }
         try
         {
-            weights = GpuWeights.Upload(ctx, checkpoint, progress, cancel, options.MaxWeightChunkBytes);
+            weights = GpuWeights.Upload(ctx, checkpoint, progress, cancel, options.MaxWeightChunkBytes, options.Quant);
             cache = new KvCache(ctx, c.NumHiddenLayers, c.NumKeyValueHeads, context, c.HeadDim);
 
             var freq = RopeFrequencies.For(c, context);

@@ -18,6 +18,41 @@ public sealed class CpuQwenModel
     public static CpuQwenModel Load(string folder) =>
         new(RefConfig.Load(Path.Combine(folder, "config.json")), RefTensors.LoadFolder(folder));
 
+    /// <summary>The model with its matrices replaced by what llama.cpp's q8_0 / q4_0 blocks of them stand for, as
+    /// the quantization issue defines it: "q8_0" every 2-D weight; "q4_0" the layers' *_proj weights, with the
+    /// embeddings and lm_head in q8_0. Norms and biases unchanged. Only the block quantizer itself (llama.cpp's
+    /// reference, checked byte-exact against llama-quantize) comes from QwenVk.</summary>
+    public static CpuQwenModel LoadQuantized(string folder, string quant)
+    {
+        var weights = RefTensors.LoadFolder(folder);
+        foreach (var (name, t) in weights.ToArray())
+        {
+            if (t.Shape.Length != 2) continue;
+            bool table = name is "model.embed_tokens.weight" or "lm_head.weight";
+            if (!table && !name.EndsWith("_proj.weight")) continue;
+            var type = quant == "q8_0" || table ? QwenVk.Runtime.DType.Q8_0 : QwenVk.Runtime.DType.Q4_0;
+            weights[name] = t with { Data = Dequantized(type, t.Data) };
+        }
+        return new(RefConfig.Load(Path.Combine(folder, "config.json")), weights);
+    }
+
+    static double[] Dequantized(QwenVk.Runtime.DType type, double[] data)
+    {
+        const int block = QwenVk.Runtime.Quantization.GgmlBlocks.BlockValues;
+        var bytes = new byte[QwenVk.Runtime.Quantization.GgmlBlocks.BlockBytes(type)];
+        var f = new float[block];
+        var v = new float[block];
+        var result = new double[data.Length];
+        for (int b = 0; b < data.Length / block; b++)
+        {
+            for (int i = 0; i < block; i++) f[i] = (float)data[b * block + i];  // exact: the checkpoint's dtype fits a float
+            QwenVk.Runtime.Quantization.GgmlBlocks.Quantize(type, f, bytes);
+            QwenVk.Runtime.Quantization.GgmlBlocks.Dequantize(type, bytes, v);
+            for (int i = 0; i < block; i++) result[b * block + i] = v[i];
+        }
+        return result;
+    }
+
     double[] W(string name) => _w.TryGetValue(name, out var t) ? t.Data : throw new KeyNotFoundException($"reference: missing tensor {name}");
     double[] L(int layer, string part) => W($"model.layers.{layer}.{part}");
 

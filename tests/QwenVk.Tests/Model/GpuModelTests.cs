@@ -55,9 +55,13 @@ public sealed class GpuModelTests(GpuFixture gpu)
 
     /// <param name="stepwise">Feed the ids one at a time through the decode graph instead of one prefill.</param>
     /// <param name="check">Asserts about the loaded model before it runs.</param>
-    void Compare(string folder, double[][] expected, int[] ids, bool stepwise = false, Action<QwenModel>? check = null, int? attentionSplits = null)
+    void Compare(string folder, double[][] expected, int[] ids, bool stepwise = false, Action<QwenModel>? check = null, int? attentionSplits = null,
+        WeightQuant quant = WeightQuant.F16, ulong? maxChunkBytes = null)
     {
-        using var model = QwenModel.Load(gpu.Ctx, folder, new ModelOptions { ContextLength = 64, AttentionSplits = attentionSplits });
+        using var model = QwenModel.Load(gpu.Ctx, folder, new ModelOptions
+        {
+            ContextLength = 64, AttentionSplits = attentionSplits, Quant = quant, MaxWeightChunkBytes = maxChunkBytes,
+        });
         check?.Invoke(model);
         var actual = stepwise ? ids.Select(id => model.Forward([id])).ToArray() : model.ForwardAll(ids);
         Assert.Equal(expected.Length, actual.Length);
@@ -204,6 +208,52 @@ public sealed class GpuModelTests(GpuFixture gpu)
                 Assert.Equal(nodes.Count(n => n.Kernel is AttentionKernel), nodes.Count(n => n.Kernel is AttentionMergeKernel));
                 Assert.Empty(HazardChecker.Find(model.Graph(1)));
             });
+    }
+
+    /// <summary>Quantized at load (q8_0, q4_0) against the CPU reference run on the dequantized weights: prefill (the
+    /// token-blocked or tiled product), decode step by step (stacked q/k/v and gate/up, norms applied with their
+    /// weights since quantized weights are never folded), and every matrix in row chunks.</summary>
+    [Theory]
+    [InlineData("qwen2-f16-stacked", "q8_0")]
+    [InlineData("qwen2-f16-stacked", "q4_0")]
+    [InlineData("qwen3-bf16-stacked", "q8_0")]
+    [InlineData("qwen3-bf16-stacked", "q4_0")]
+    public void QuantizedLogitsMatchCpuReferenceOnDequantizedWeights(string name, string quant)
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases[name], dir.Path);
+        Assert.True(WeightQuantNames.TryParse(quant, out var q));
+        var expected = CpuQwenModel.LoadQuantized(dir.Path, quant).Forward(Ids);
+        Compare(dir.Path, expected, Ids, quant: q, check: model =>
+        {
+            Assert.Equal(q, model.Quant);
+            Assert.Contains(model.Graph(1).Nodes, n => n.Kernel is MatVecKernel { SwiGlu: true });
+        });
+        Compare(dir.Path, expected, Ids, stepwise: true, quant: q);
+        Compare(dir.Path, expected, Ids, quant: q, maxChunkBytes: 16384);
+    }
+
+    [Theory]
+    [InlineData("qwen2-tiny", "q8_0")]
+    [InlineData("qwen3-tiny", "q4_0")]
+    public void QuantizedReferenceFixturesMatchCpuReference(string name, string quant)
+    {
+        var folder = RepoPaths.ReferenceModel(name);
+        Assert.True(WeightQuantNames.TryParse(quant, out var q));
+        Compare(folder, CpuQwenModel.LoadQuantized(folder, quant).Forward(Ids), Ids, quant: q);
+    }
+
+    [Fact]
+    public void QuantizingRowsThatAreNotWholeBlocksIsRefusedNamingTheTensor()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases["qwen2-odd-sizes"], dir.Path);
+        long before = gpu.Ctx.AllocatedBytes;
+        var e = Assert.Throws<NotSupportedException>(() => QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { Quant = WeightQuant.Q4_0 }));
+        Assert.Contains("model.embed_tokens.weight", e.Message);
+        Assert.Contains("multiple of 32", e.Message);
+        Assert.Equal(before, gpu.Ctx.AllocatedBytes);
+        gpu.AssertClean();
     }
 
     [Fact]
