@@ -28,6 +28,9 @@ static class BenchFill
                 for (int i = 0; i < f.Length; i++) f[i] = (float)Value(rng);
                 break;
             case DType.F16:
+            // Quantized weights: the fp16 values give their scales sane magnitudes; every byte is a valid quant.
+            case DType.Q8_0:
+            case DType.Q4_0:
                 var h = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(block.AsSpan());
                 for (int i = 0; i < h.Length; i++) h[i] = (Half)Value(rng);
                 break;

@@ -49,8 +49,7 @@ public sealed class KernelBenchSetup : IDisposable
     /// (<see cref="RowSplit"/>, as the model stores them).</summary>
     public IReadOnlyList<(RowChunk Chunk, DeviceTensor Tensor)> Weight(TensorType type, string name)
     {
-        long rowBytes = (long)(type.Bytes / (ulong)type[0]);
-        return RowSplit.Split(type[0], rowBytes, MaxBindingBytes)
+        return RowSplit.Split(type.DType, type[0], type[1], MaxBindingBytes)
             .Select(c => (c, Tensor(TensorType.Of(type.DType, [c.RowCount, .. type.Shape[1..]]), $"{name}[{c.FirstRow}]")))
             .ToList();
     }

@@ -124,6 +124,26 @@ public static class KernelBenchSuite
                 yield return b.Linear("down", n, h, m.Intermediate);
                 yield return b.Simple("copy_rows", "last_token", new CopyRowsKernel(n - 1), [F32(n, h)], [F32(1, h)]);
             }
+            // Quantized weights (--quant): the same products reading q8_0 / q4_0 blocks (the figures are GB/s of the
+            // quantized bytes). The model does not fold norms into quantized weights, so none is taken in here;
+            // embeddings and lm_head are q8_0 under both.
+            foreach (var q in new[] { DType.Q8_0, DType.Q4_0 })
+            {
+                string tag = "." + q.ToString().ToLowerInvariant();
+                if (decode)
+                {
+                    yield return b.Linear("qkv" + tag, n, m.QDim + 2 * m.KvDim, h, bias: m.QkvBias, weights: q);
+                    yield return b.Linear("o" + tag, n, h, m.QDim, residual: true, weights: q);
+                    yield return b.Linear("gate_up" + tag, n, m.Intermediate, h, swiGlu: true, weights: q);
+                    yield return b.Linear("down" + tag, n, h, m.Intermediate, residual: true, weights: q);
+                    if (q == DType.Q8_0) yield return b.Linear("lm_head" + tag, 1, m.Vocab, h, weights: q);
+                }
+                else
+                {
+                    yield return b.Linear("gate_up" + tag, n, 2 * m.Intermediate, h, weights: q);
+                    yield return b.Linear("down" + tag, n, h, m.Intermediate, weights: q);
+                }
+            }
         }
     }
 
@@ -161,7 +181,8 @@ public static class KernelBenchSuite
         /// <c>QwenGraphBuilder.MatVecMaxRows</c>); one dispatch per row chunk of W when it exceeds a binding. Decode
         /// products may carry what the model's compiled graph takes into them: a bias, a residual, the SwiGLU of a
         /// stacked gate/up (W has 2M rows) and the RMSNorm of x.</summary>
-        public KernelBenchCase Linear(string name, int n, int m, int k, bool bias = false, bool residual = false, bool swiGlu = false, bool norm = false)
+        public KernelBenchCase Linear(string name, int n, int m, int k, bool bias = false, bool residual = false, bool swiGlu = false, bool norm = false,
+            DType weights = DType.F16)
         {
             bool decode = n <= 8;
             if (!decode && (bias || residual || swiGlu || norm))
@@ -169,7 +190,7 @@ public static class KernelBenchSuite
             Kernel Make(int columnOffset) => decode
                 ? new MatVecKernel(bias, columnOffset, residual: residual, swiGlu: swiGlu, normEps: norm ? 1e-6f : null)
                 : new MatMulKernel(false, columnOffset);
-            var (x, w, y) = (F32(n, k), F16(swiGlu ? 2 * m : m, k), F32(n, m));
+            var (x, w, y) = (F32(n, k), TensorType.Of(weights, swiGlu ? 2 * m : m, k), F32(n, m));
             TensorType? extra = bias ? F16(m) : residual ? F32(n, m) : null;
             TensorType[] inputs = extra is { } e ? [x, w, e] : [x, w];
             var logical = Make(0);
@@ -196,7 +217,7 @@ public static class KernelBenchSuite
                         s.Add(new RmsNormKernel(1e-6f, hasWeight: false), [tx], [tn!]);
                         s.Barrier();
                         foreach (var (part, tpart) in new[] { ("gate", tg!), ("up", tu!) })
-                            foreach (var (chunk, tw) in s.Weight(F16(m, k), $"W{copy}.{part}"))
+                            foreach (var (chunk, tw) in s.Weight(TensorType.Of(weights, m, k), $"W{copy}.{part}"))
                                 s.Add(new MatVecKernel(false, chunk.FirstRow), [tn!, tw], [tpart]);
                         s.Barrier();
                         s.Add(new SiluMulKernel(), [tg!, tu!], [ty]);
