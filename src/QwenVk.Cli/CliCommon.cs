@@ -28,6 +28,7 @@ static class CliCommon
     {
         Description = "Weights on the GPU: f16 (default), or quantized at load with llama.cpp's reference quantizers: q8_0 (every matrix), q4_0 (the layers' projections; embeddings and lm_head in q8_0).",
         DefaultValueFactory = _ => WeightQuant.F16,
+        HelpName = "f16|q8_0|q4_0",
     };
 
     public static Option<bool> ValidationOption() => new("--validation")
