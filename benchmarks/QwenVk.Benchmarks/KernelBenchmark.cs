@@ -78,3 +78,4 @@ public class SiluMulBenchmarks : KernelBenchmark { protected override string Ker
 public class SoftmaxBenchmarks : KernelBenchmark { protected override string Kernel => "softmax"; }
 public class ArgmaxBenchmarks : KernelBenchmark { protected override string Kernel => "argmax"; }
 public class CopyRowsBenchmarks : KernelBenchmark { protected override string Kernel => "copy_rows"; }
+public class TokenLogprobBenchmarks : KernelBenchmark { protected override string Kernel => "token_logprob"; }

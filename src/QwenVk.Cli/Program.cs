@@ -12,5 +12,6 @@ root.Subcommands.Add(GraphCommand.Create());
 root.Subcommands.Add(LogitsCommand.Create());
 root.Subcommands.Add(MakeModelCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(PerplexityCommand.Create());
 // Errors a user can fix are printed as one line by CliErrors, not as a stack trace by the parser's handler.
 return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -23,7 +23,8 @@ static class ChatCommand
         args.AddTo(cmd);
         cmd.SetAction(async (r, cancel) =>
         {
-            var folder = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo));
+            var folder = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo),
+                "it was never trained to chat, so expect its replies to ignore you (try generate --demo for completion)");
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
             using var engine = CliCommon.LoadEngine(ctx, folder, new ModelOptions { ContextLength = r.GetValue(ctxLen), Quant = r.GetValue(quant) });
             var options = args.Read(r, engine.DefaultSampling);

@@ -16,7 +16,7 @@ static class GenerateCommand
         var demo = ModelArgument.DemoOption();
         var prompt = new Option<string?>("--prompt", "-p") { Description = "The prompt text. By default it is sent as a user message through the model's chat template." };
         var promptIds = new Option<string?>("--prompt-ids") { Description = "The prompt as comma-separated token ids, used as they are (no template)." };
-        var raw = new Option<bool>("--raw") { Description = "Send --prompt as plain text, without the chat template (a completion)." };
+        var raw = new Option<bool>("--raw") { Description = "Send --prompt as plain text, without the chat template (a completion). Always so with --demo." };
         var system = new Option<string?>("--system") { Description = "System prompt for the chat template (Qwen2.5 has its own default)." };
         var think = new Option<bool>("--think") { Description = "Qwen3: let the model think before answering (its <think> block is shown)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (generated ids, text, timings) instead of streaming text." };
@@ -33,12 +33,18 @@ static class GenerateCommand
         {
             if ((r.GetValue(prompt) is null) == (r.GetValue(promptIds) is null))
                 throw new ArgumentException("give exactly one of --prompt TEXT or --prompt-ids 1,2,3.");
-            var folder = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo));
+            bool isDemo = r.GetValue(demo);
+            // The demo model never saw a chat template: a templated prompt would only be noise to it.
+            if (isDemo && (r.GetValue(system) is not null || r.GetValue(think)))
+                throw new ArgumentException("--system and --think need a chat model; the --demo model only completes raw text (drop them, or use --model).");
+            bool rawText = r.GetValue(raw) || isDemo;
+            var folder = ModelArgument.Resolve(r.GetValue(model), isDemo,
+                r.GetValue(prompt) is null ? null : "the prompt is completed as raw text (no chat template)");
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
             using var engine = CliCommon.LoadEngine(ctx, folder, new ModelOptions { ContextLength = r.GetValue(ctxLen), Quant = r.GetValue(quant) });
             var options = args.Read(r, engine.DefaultSampling);
             int[] ids = r.GetValue(promptIds) is { } idText ? CliCommon.ParseIds(idText)
-                : r.GetValue(raw) ? engine.Tokenizer.Encode(r.GetValue(prompt)!)
+                : rawText ? engine.Tokenizer.Encode(r.GetValue(prompt)!)
                 : engine.Tokenizer.Encode(engine.Template.Render(Turns(r.GetValue(system), r.GetValue(prompt)!), true, r.GetValue(think)));
 
             using var stop = CancelOnCtrlC(cancel);

@@ -4,7 +4,7 @@ using QwenVk.Runtime.Vulkan;
 namespace QwenVk.Model.Inference;
 
 /// <summary>Everything the graphs of one model share: weights, KV cache, RoPE table, and the small host-written
-/// (ids, step) and host-read (logits, argmax) buffers. Graphs of any length bind sub-ranges of these.</summary>
+/// (ids, step, targets) and host-read (logits, argmax, token log-probabilities) buffers. Graphs of any length bind sub-ranges of these.</summary>
 public sealed class ModelState : IDisposable
 {
     public required GpuWeights Weights { get; init; }
@@ -15,6 +15,10 @@ public sealed class ModelState : IDisposable
     public required GpuBuffer Step { get; init; }
     public required GpuBuffer Logits { get; init; }
     public required GpuBuffer Argmax { get; init; }
+    /// <summary>The next token at each position whose log-probability a <see cref="GraphOutputs.TokenLogprobs"/> graph
+    /// computes (u32 per token), and those log-probabilities (f32 per token).</summary>
+    public required GpuBuffer Targets { get; init; }
+    public required GpuBuffer TokenLogprobs { get; init; }
     /// <summary>Most tokens one graph takes (the ids buffer's size).</summary>
     public required int MaxTokens { get; init; }
     /// <summary>Most logit rows one graph writes (the logits buffer's size).</summary>
@@ -31,5 +35,7 @@ public sealed class ModelState : IDisposable
         Step.Dispose();
         Logits.Dispose();
         Argmax.Dispose();
+        Targets.Dispose();
+        TokenLogprobs.Dispose();
     }
 }

@@ -6,6 +6,18 @@ using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Model.Inference;
 
+/// <summary>What a graph leaves for the host to read after its tokens.</summary>
+public enum GraphOutputs
+{
+    /// <summary>The logits after the last token and their argmax (generation).</summary>
+    LastLogits,
+    /// <summary>The logits at every position and their argmax.</summary>
+    AllLogits,
+    /// <summary>At every position, the log-probability of a given next token (the host-written targets buffer),
+    /// one float per position: perplexity without reading logits back.</summary>
+    TokenLogprobs,
+}
+
 /// <summary>The tensors of a built Qwen graph that the host writes or reads.</summary>
 public sealed record QwenGraph(
     ComputeGraph Graph,
@@ -23,8 +35,12 @@ public static class QwenGraphBuilder
     /// <summary>Up to this many rows, matmuls use the matrix-vector kernel (decode); beyond, the tiled one.</summary>
     public const int MatVecMaxRows = 8;
 
-    public static QwenGraph Build(QwenConfig c, ModelState s, int tokens, bool allLogits)
+    public static QwenGraph Build(QwenConfig c, ModelState s, int tokens, bool allLogits) =>
+        Build(c, s, tokens, allLogits ? GraphOutputs.AllLogits : GraphOutputs.LastLogits);
+
+    public static QwenGraph Build(QwenConfig c, ModelState s, int tokens, GraphOutputs outputs)
     {
+        bool allLogits = outputs != GraphOutputs.LastLogits;
         var g = new ComputeGraph(tokens == 1 ? "decode" : $"prefill{tokens}");
         var ext = new Dictionary<GraphTensor, BufferRange>();
         int n = tokens, h = c.HiddenSize, hq = c.NumAttentionHeads, hkv = c.NumKeyValueHeads, dh = c.HeadDim;
@@ -180,8 +196,17 @@ public static class QwenGraphBuilder
             var w = Bind(g.Persistent($"lm_head[{chunk.FirstRow}]", chunk.Type, "weights"), chunk.Range);
             g.Add("lm_head", MatMul(rows, hasBias: false, chunk.FirstRow), [final, w], [logits]);
         }
-        var token = Bind(g.Output("argmax", TensorType.Of(DType.U32, rows)), s.Argmax);
-        g.Add("argmax", new ArgmaxKernel(), [logits], [token]);
+        if (outputs == GraphOutputs.TokenLogprobs)
+        {
+            var targets = Bind(g.Input("targets", TensorType.Of(DType.U32, rows)), s.Targets);
+            var logprobs = Bind(g.Output("token_logprobs", TensorType.Of(DType.F32, rows)), s.TokenLogprobs);
+            g.Add("token_logprob", new TokenLogprobKernel(), [logits, targets], [logprobs]);
+        }
+        else
+        {
+            var token = Bind(g.Output("argmax", TensorType.Of(DType.U32, rows)), s.Argmax);
+            g.Add("argmax", new ArgmaxKernel(), [logits], [token]);
+        }
         return new QwenGraph(g, ext, n, rows);
     }
 

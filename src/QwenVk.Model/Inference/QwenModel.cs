@@ -34,8 +34,8 @@ public sealed class QwenModel : IDisposable
     readonly VulkanContext _ctx;
     readonly ModelState _state;
     readonly ModelOptions _options;
-    readonly Dictionary<(int Tokens, bool AllLogits), CompiledGraph> _graphs = new();
-    readonly LinkedList<(int, bool)> _recent = new();
+    readonly Dictionary<(int Tokens, GraphOutputs Outputs), CompiledGraph> _graphs = new();
+    readonly LinkedList<(int, GraphOutputs)> _recent = new();
     const int KeepGraphs = 6;
 
     public QwenConfig Config { get; }
@@ -110,6 +110,8 @@ public sealed class QwenModel : IDisposable
                 Step = Buffer(16, "step", BufferKind.HostVisible),
                 Logits = Buffer((ulong)maxLogitRows * rowBytes, "logits"),
                 Argmax = Buffer((ulong)maxLogitRows * 4, "argmax"),
+                Targets = Buffer((ulong)maxTokens * 4, "targets", BufferKind.HostVisible),
+                TokenLogprobs = Buffer((ulong)maxLogitRows * 4, "token_logprobs"),
                 MaxTokens = maxTokens,
                 MaxLogitRows = maxLogitRows,
                 AttentionSplits = options.AttentionSplits ?? AttentionKernel.DecodeSplits(caps, context),
@@ -126,9 +128,14 @@ public sealed class QwenModel : IDisposable
     }
 
     /// <summary>The compiled graph for <paramref name="tokens"/> tokens (compiled on first use, a few kept).</summary>
-    public CompiledGraph Graph(int tokens, bool allLogits = false)
+    public CompiledGraph Graph(int tokens, bool allLogits = false) =>
+        Graph(tokens, allLogits ? GraphOutputs.AllLogits : GraphOutputs.LastLogits);
+
+    /// <summary>The compiled graph for <paramref name="tokens"/> tokens leaving <paramref name="outputs"/>.</summary>
+    public CompiledGraph Graph(int tokens, GraphOutputs outputs)
     {
-        var key = (tokens, allLogits && tokens > 1);
+        // All the logits of one token are the last token's: the decode graph.
+        var key = (tokens, outputs == GraphOutputs.AllLogits && tokens == 1 ? GraphOutputs.LastLogits : outputs);
         if (_graphs.TryGetValue(key, out var g))
         {
             _recent.Remove(key);
@@ -144,7 +151,7 @@ public sealed class QwenModel : IDisposable
         {
             var old = _recent.Last!.Value;
             _recent.RemoveLast();
-            if (old == (1, false)) { _recent.AddFirst(old); continue; }
+            if (old == (1, GraphOutputs.LastLogits)) { _recent.AddFirst(old); continue; }
             _graphs.Remove(old, out var evicted);
             evicted?.Dispose();
         }
@@ -154,7 +161,7 @@ public sealed class QwenModel : IDisposable
     /// <summary>Runs <paramref name="ids"/> at the current position; returns the logits after the last one.</summary>
     public float[] Forward(ReadOnlySpan<int> ids)
     {
-        RunPieces(ids, allLogits: false, _ => { });
+        RunPieces(ids, default, GraphOutputs.LastLogits, (_, _) => { });
         return _state.Logits.Read<float>(Config.VocabSize);
     }
 
@@ -163,7 +170,7 @@ public sealed class QwenModel : IDisposable
     {
         var result = new List<float[]>();
         int vocab = Config.VocabSize;
-        RunPieces(ids, allLogits: true, rows =>
+        RunPieces(ids, default, GraphOutputs.AllLogits, (_, rows) =>
         {
             var flat = _state.Logits.Read<float>(rows * vocab);
             for (int r = 0; r < rows; r++) result.Add(flat.AsSpan(r * vocab, vocab).ToArray());
@@ -174,28 +181,55 @@ public sealed class QwenModel : IDisposable
     /// <summary>Runs <paramref name="ids"/> and returns the greedy next token, chosen on the GPU (no logits copy).</summary>
     public int ForwardGreedy(ReadOnlySpan<int> ids)
     {
-        RunPieces(ids, allLogits: false, _ => { });
+        RunPieces(ids, default, GraphOutputs.LastLogits, (_, _) => { });
         return (int)_state.Argmax.Read<uint>(1)[0];
     }
 
-    void RunPieces(ReadOnlySpan<int> ids, bool allLogits, Action<int> afterPiece)
+    /// <summary>Runs <paramref name="ids"/> at the current position and returns, for each position i, the natural
+    /// log-probability the model gives <paramref name="targets"/>[i] as the token after ids[..i] (and the cache). The
+    /// log-softmax is taken on the GPU: one float per position comes back, not a row of logits.</summary>
+    public float[] TokenLogprobs(ReadOnlySpan<int> ids, ReadOnlySpan<int> targets)
+    {
+        if (targets.Length != ids.Length)
+            throw new ArgumentException($"one target per input token is needed: {ids.Length} tokens, {targets.Length} targets.");
+        CheckIds(targets, "target");
+        var result = new float[ids.Length];
+        RunPieces(ids, targets, GraphOutputs.TokenLogprobs, (start, rows) =>
+            _state.TokenLogprobs.Read<float>(rows).CopyTo(result.AsSpan(start)));
+        return result;
+    }
+
+    void CheckIds(ReadOnlySpan<int> ids, string what)
+    {
+        foreach (var id in ids)
+            if ((uint)id >= (uint)Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"{what} id {id} is outside the vocabulary (0..{Config.VocabSize - 1}).");
+    }
+
+    /// <summary>Runs <paramref name="ids"/> in pieces no longer than one graph takes; <paramref name="afterPiece"/>
+    /// gets each piece's start and the rows of output it left (1 unless every position has output).</summary>
+    void RunPieces(ReadOnlySpan<int> ids, ReadOnlySpan<int> targets, GraphOutputs outputs, Action<int, int> afterPiece)
     {
         if (ids.Length == 0) throw new ArgumentException("no tokens to run.");
         if (Position + ids.Length > ContextLength) throw new ContextOverflowException(Position, ids.Length, ContextLength);
-        foreach (var id in ids)
-            if ((uint)id >= (uint)Config.VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(ids), id, $"token id {id} is outside the vocabulary (0..{Config.VocabSize - 1}).");
-        int piece = allLogits ? _state.MaxLogitRows : _state.MaxTokens;
+        CheckIds(ids, "token");
+        bool everyPosition = outputs != GraphOutputs.LastLogits;
+        int piece = everyPosition ? _state.MaxLogitRows : _state.MaxTokens;
         for (int start = 0; start < ids.Length; start += piece)
         {
             int n = Math.Min(piece, ids.Length - start);
             var words = new uint[n];
             for (int i = 0; i < n; i++) words[i] = (uint)ids[start + i];
             _state.Ids.Upload<uint>(words);
+            if (outputs == GraphOutputs.TokenLogprobs)
+            {
+                for (int i = 0; i < n; i++) words[i] = (uint)targets[start + i];
+                _state.Targets.Upload<uint>(words);
+            }
             _state.Step.Upload<uint>([(uint)Position, (uint)n, 0, 0]);
-            Graph(n, allLogits).Run();
+            Graph(n, outputs).Run();
             Position += n;
-            afterPiece(allLogits && n > 1 ? n : 1);
+            afterPiece(start, everyPosition ? n : 1);
         }
     }
 

@@ -21,6 +21,8 @@ public static class KernelBenchSuite
     /// reads the weight from memory: a decode step streams every weight of the model once (~1 GB for 0.5B), so
     /// none is in a cache, while one 896x896 weight (1.6 MB) timed alone would be read from the last-level cache
     /// (32 MiB on the VM of docs/BENCHMARKS.md, 50-100 MiB on large GPUs) and report a bandwidth decode never sees.</summary>
+    /// <summary>Rows of logits the prefill token_logprob case scores at once.</summary>
+    public const int LogprobRows = 128;
     public const ulong ColdWeightBytes = 256UL << 20;
     /// <summary>At most this many copies (each is a buffer and a descriptor set).</summary>
     public const int MaxWeightCopies = 160;
@@ -123,6 +125,11 @@ public static class KernelBenchSuite
                 yield return b.Simple("silu_mul", "mlp", new SiluMulKernel(stacked: true), [F32(n, 2 * m.Intermediate)], [F32(n, m.Intermediate)]);
                 yield return b.Linear("down", n, h, m.Intermediate);
                 yield return b.Simple("copy_rows", "last_token", new CopyRowsKernel(n - 1), [F32(n, h)], [F32(1, h)]);
+                // Perplexity scores a window's positions in pieces whose logits fit one binding; 128 rows of a
+                // 152k vocabulary (78 MB) fit every device's 128 MiB. Targets spread over the vocabulary.
+                var targets = Enumerable.Range(0, LogprobRows).Select(i => (uint)((long)(m.Vocab - 1) * (2 * i + 1) / (2 * LogprobRows))).ToArray();
+                yield return b.Simple("token_logprob", $"rows{LogprobRows}", new TokenLogprobKernel(),
+                    [F32(LogprobRows, m.Vocab), U32(LogprobRows)], [F32(LogprobRows)], values: [null, targets]);
             }
             // Quantized weights (--quant): the same products reading q8_0 / q4_0 blocks (the figures are GB/s of the
             // quantized bytes). The model does not fold norms into quantized weights, so none is taken in here;

@@ -19,7 +19,7 @@ public static class AllKernelChecks
     [
         AddCheck.Cases, ArgmaxCheck.Cases, AttentionCheck.Cases, AttentionMergeCheck.Cases, CopyRowsCheck.Cases, EmbeddingCheck.Cases,
         KvAppendCheck.Cases, MatMulCheck.Cases, MatVecCheck.Cases, RmsNormCheck.Cases, RopeCheck.Cases,
-        RowBroadcastCheck.Cases, SiluMulCheck.Cases, SoftmaxCheck.Cases,
+        RowBroadcastCheck.Cases, SiluMulCheck.Cases, SoftmaxCheck.Cases, TokenLogprobCheck.Cases,
     ];
 
     public static IEnumerable<KernelCheck> All() => Sources.SelectMany(cases => cases());
