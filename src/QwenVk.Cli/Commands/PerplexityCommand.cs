@@ -10,7 +10,8 @@ using Spectre.Console;
 namespace QwenVk.Cli.Commands;
 
 /// <summary>What `qwenvk perplexity` was asked for, apart from the model and the device.</summary>
-sealed record PerplexityArguments(string File, int Ctx = 512, PerplexityScoring Scoring = PerplexityScoring.AfterFirst, bool Json = false);
+sealed record PerplexityArguments(string File, int Ctx = 512, PerplexityScoring Scoring = PerplexityScoring.AfterFirst, bool Json = false,
+    WeightQuant Quant = WeightQuant.F16);
 
 /// <summary>`qwenvk perplexity`: llama-perplexity's measure on a text file (see <see cref="Perplexity"/>).</summary>
 static class PerplexityCommand
@@ -31,14 +32,15 @@ static class PerplexityCommand
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: {\"ppl\", \"nll\", \"tokens_scored\", \"windows\", \"ctx\"}." };
         var device = CliCommon.DeviceOption();
+        var quant = CliCommon.QuantOption();
         var cmd = new Command("perplexity", "Perplexity of a model on a text file: exp of the mean negative log-likelihood of its tokens, in windows of --ctx tokens (llama-perplexity's measure).")
         {
-            model, demo, file, ctxLen, secondHalf, json, device,
+            model, demo, file, ctxLen, secondHalf, json, device, quant,
         };
         cmd.SetAction(r =>
         {
             var a = new PerplexityArguments(r.GetValue(file)!, r.GetValue(ctxLen),
-                r.GetValue(secondHalf) ? PerplexityScoring.SecondHalf : PerplexityScoring.AfterFirst, r.GetValue(json));
+                r.GetValue(secondHalf) ? PerplexityScoring.SecondHalf : PerplexityScoring.AfterFirst, r.GetValue(json), r.GetValue(quant));
             var folder = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo), "scoring raw text");
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
             return Run(ctx, folder, a, Console.Out, interactive: true);
@@ -58,9 +60,8 @@ static class PerplexityCommand
         var tokens = QwenTokenizer.Load(tokenizerFile).EncodeLiteral(Perplexity.ReadText(a.File));
         Perplexity.CheckWindow(a.Ctx, a.Scoring, config.MaxPositionEmbeddings, tokens.Length, $"'{a.File}'");
 
-        // The KV cache holds one window. Model-loading choices common to every command (a future --quant among
-        // them) belong in these options.
-        var options = new ModelOptions { ContextLength = a.Ctx };
+        // The KV cache holds one window. Model-loading choices common to every command belong in these options.
+        var options = new ModelOptions { ContextLength = a.Ctx, Quant = a.Quant };
         using var model = interactive ? CliCommon.LoadModel(ctx, folder, options) : QwenModel.Load(ctx, folder, options);
         var result = interactive ? WithProgress(tokens.Length / a.Ctx, p => Perplexity.Evaluate(model, tokens, a.Ctx, a.Scoring, p))
             : Perplexity.Evaluate(model, tokens, a.Ctx, a.Scoring);

@@ -20,9 +20,9 @@ public sealed class PerplexityTests(GpuFixture gpu)
     /// <summary>Written from the definition, sharing nothing with the engine's windowing: consecutive windows of ctx
     /// tokens, a partial last one dropped, token j of a window (j from firstScored) scored by the log-softmax of the
     /// logits at position j - 1.</summary>
-    static (double Ppl, long Scored, int Windows) CpuPerplexity(int[] tokens, int ctx, int firstScored)
+    static (double Ppl, long Scored, int Windows) CpuPerplexity(int[] tokens, int ctx, int firstScored, string quant = "f16")
     {
-        var cpu = CpuQwenModel.Load(Model);
+        var cpu = quant == "f16" ? CpuQwenModel.Load(Model) : CpuQwenModel.LoadQuantized(Model, quant);
         double nll = 0;
         long scored = 0;
         int windows = 0;
@@ -50,15 +50,18 @@ public sealed class PerplexityTests(GpuFixture gpu)
     }
 
     [Theory]
-    [InlineData(64, false)]
-    [InlineData(48, true)]
-    public void CliPerplexityMatchesTheCpuReferenceWithin0Point1Percent(int ctx, bool secondHalf)
+    [InlineData(64, false, "f16")]
+    [InlineData(48, true, "f16")]
+    [InlineData(64, false, "q8_0")]
+    [InlineData(64, false, "q4_0")]
+    public void CliPerplexityMatchesTheCpuReferenceWithin0Point1Percent(int ctx, bool secondHalf, string quant)
     {
-        var json = RunJson(gpu.Ctx, new PerplexityArguments(Text, ctx, secondHalf ? PerplexityScoring.SecondHalf : PerplexityScoring.AfterFirst));
+        Assert.True(WeightQuantNames.TryParse(quant, out var q));
+        var json = RunJson(gpu.Ctx, new PerplexityArguments(Text, ctx, secondHalf ? PerplexityScoring.SecondHalf : PerplexityScoring.AfterFirst, Quant: q));
         Assert.Equal(["ctx", "nll", "ppl", "tokens_scored", "windows"], json.EnumerateObject().Select(p => p.Name).Order());
 
         var tokens = QwenTokenizer.Load(Path.Combine(Model, "tokenizer.json")).EncodeLiteral(File.ReadAllText(Text));
-        var (ppl, scored, windows) = CpuPerplexity(tokens, ctx, secondHalf ? ctx / 2 + 1 : 1);
+        var (ppl, scored, windows) = CpuPerplexity(tokens, ctx, secondHalf ? ctx / 2 + 1 : 1, quant);
         Assert.True(windows >= 4, $"the test text gives only {windows} windows of {ctx}");
         Assert.Equal(ctx, json.GetProperty("ctx").GetInt32());
         Assert.Equal(windows, json.GetProperty("windows").GetInt32());
