@@ -19,6 +19,9 @@ public sealed class AddKernel : Kernel
     public override KernelDispatch Plan(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs, DeviceCapabilities caps)
     {
         var (x, y) = Elementwise.Grid(outputs[0].Elements);
-        return new KernelDispatch("add", [], new PushConstants().U(outputs[0].Elements), x, y);
+        return new KernelDispatch("add", [], ShaderLayout.Push(new PushBlock((uint)outputs[0].Elements)), x, y);
     }
+
+    [GlslPushConstants("add.comp")]
+    public readonly record struct PushBlock(uint N);
 }

@@ -28,9 +28,16 @@ public sealed class ArgmaxKernel(bool? texelLoads = null) : Kernel
         uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : RowGrid.GpuWorkgroup(caps, x.Rows, x[-1]);
         bool texel = (texelLoads ?? caps.TexelLoads) && x[-1] % 4 == 0;
         Expect(texel || texelLoads != true, $"argmax texel loads need rows of a multiple of 4 floats, got {x}");
-        return new KernelDispatch(texel ? "argmax_texel" : "argmax", [wg], new PushConstants().U(x.Rows).U(x[-1]), gx, gy)
+        return new KernelDispatch(texel ? "argmax_texel" : "argmax", ShaderLayout.Specialization(new Specialization(wg)),
+            ShaderLayout.Push(new PushBlock((uint)x.Rows, (uint)x[-1])), gx, gy)
         {
             TexelBindings = texel ? 1u : 0u,
         };
     }
+
+    [GlslSpecialization("argmax_impl.glsl")]
+    public readonly record struct Specialization(uint Wg);
+
+    [GlslPushConstants("argmax_impl.glsl")]
+    public readonly record struct PushBlock(uint Rows, uint Cols);
 }

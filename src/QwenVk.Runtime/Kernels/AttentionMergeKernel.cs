@@ -28,6 +28,11 @@ public sealed class AttentionMergeKernel : Kernel
         var p = inputs[0];
         Expect(p[0] <= caps.MaxComputeWorkGroupCount[0], $"attention_merge: {p[0]} heads exceed the device's workgroup count limit");
         uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : 64;
-        return new KernelDispatch("attention_merge", [wg, (uint)(p[2] - AttentionKernel.PartialTailFloats), (uint)p[1]], new PushConstants(), (uint)p[0]);
+        return new KernelDispatch("attention_merge",
+            ShaderLayout.Specialization(new Specialization(wg, (uint)(p[2] - AttentionKernel.PartialTailFloats), (uint)p[1])), [], (uint)p[0]);
     }
+
+    /// <summary>Dh: head dimension; Splits: partials per head.</summary>
+    [GlslSpecialization("attention_merge.comp")]
+    public readonly record struct Specialization(uint Wg, uint Dh, uint Splits);
 }

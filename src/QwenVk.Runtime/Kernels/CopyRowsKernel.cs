@@ -24,7 +24,8 @@ public sealed class CopyRowsKernel(int first) : Kernel
         long n = outputs[0].Elements, first = (long)First * inputs[0][-1];
         bool vec4 = n % 4 == 0 && first % 4 == 0;
         var (gx, gy) = Elementwise.Grid(vec4 ? n / 4 : n);
-        return new KernelDispatch("copy_rows", [vec4 ? 1u : 0u], new PushConstants().U(n).U(first), gx, gy);
+        return new KernelDispatch("copy_rows", ShaderLayout.Specialization(new Specialization(vec4 ? 1u : 0u)),
+            ShaderLayout.Push(new PushBlock((uint)n, (uint)first)), gx, gy);
     }
 
     /// <summary>Only the selected rows are read.</summary>
@@ -32,4 +33,10 @@ public sealed class CopyRowsKernel(int first) : Kernel
         new(outputs[0].Bytes * 2.0, 0);
 
     public override string Describe() => $"copy_rows(first={First})";
+
+    [GlslSpecialization("copy_rows.comp")]
+    public readonly record struct Specialization(uint Vec4);
+
+    [GlslPushConstants("copy_rows.comp")]
+    public readonly record struct PushBlock(uint N, uint FirstElement);
 }

@@ -42,9 +42,16 @@ public sealed class EmbeddingKernel : Kernel
         bool wide = d % 8 == 0;  // always for quantized tables (D % 32 == 0)
         uint groupsX = DivUp(wide ? d / 8 : d, Workgroup);
         uint groupsY = Math.Min((uint)Math.Max(n, 1), caps.MaxComputeWorkGroupCount[1]);
-        return new KernelDispatch("embedding", [Workgroup, wide ? 1u : 0u, WeightFormat.Code(inputs[1].DType)],
-            new PushConstants().U(n).U(d).U(r).U(RowOffset), Math.Max(groupsX, 1), groupsY);
+        return new KernelDispatch("embedding", ShaderLayout.Specialization(new Specialization(Workgroup, wide ? 1u : 0u, WeightFormat.Code(inputs[1].DType))),
+            ShaderLayout.Push(new PushBlock((uint)n, (uint)d, (uint)r, (uint)RowOffset)), Math.Max(groupsX, 1), groupsY);
     }
+
+    [GlslSpecialization("embedding.comp")]
+    public readonly record struct Specialization(uint Wg, uint Wide, uint Wfmt);
+
+    /// <summary>R: rows in this table chunk; RowOffset: the vocabulary id of its first row.</summary>
+    [GlslPushConstants("embedding.comp")]
+    public readonly record struct PushBlock(uint N, uint D, uint R, uint RowOffset);
 
     /// <summary>Only the gathered rows move, but which ids fall in this chunk is not known here: counted as if all do.</summary>
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>

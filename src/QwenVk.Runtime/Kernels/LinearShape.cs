@@ -28,10 +28,12 @@ internal readonly record struct LinearShape(int N, int M, int K, int RowStride)
         return new LinearShape(x.Rows, m, k, y[-1]);
     }
 
-    public byte[] Push(int columnOffset) => new PushConstants().U(N).U(M).U(K).U(RowStride).U(columnOffset);
+    public byte[] Push(int columnOffset) =>
+        ShaderLayout.Push(new MatMulKernel.PushBlock((uint)N, (uint)M, (uint)K, (uint)RowStride, (uint)columnOffset));
 
     /// <summary>The matvec shader's block: the same, then the input RMSNorm's epsilon (unused without it).</summary>
-    public byte[] Push(int columnOffset, float eps) => new PushConstants().U(N).U(M).U(K).U(RowStride).U(columnOffset).F(eps);
+    public byte[] Push(int columnOffset, float eps) =>
+        ShaderLayout.Push(new MatVecKernel.PushBlock((uint)N, (uint)M, (uint)K, (uint)RowStride, (uint)columnOffset, eps));
 
     /// <summary>Weights and bias read once, activations read once, outputs written once; 2 FLOPs per multiply-add.</summary>
     public KernelCost Cost(IReadOnlyList<TensorType> inputs) =>

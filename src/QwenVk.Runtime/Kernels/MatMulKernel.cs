@@ -50,9 +50,16 @@ public sealed class MatMulKernel : Kernel, IAbsorbsRowBroadcast
         uint format = WeightFormat.Code(inputs[1].DType);
         if (format != 0 && t.BK % 8 != 0)
             throw new KernelShapeException($"{Kind}: tiles {t} stage quantized weights 8 values at a time; BK must be a multiple of 8");
-        return new KernelDispatch(HasBias ? "matmul_bias" : "matmul", [t.Workgroup, t.BM, t.BN, t.BK, t.TM, t.TN, format],
+        return new KernelDispatch(HasBias ? "matmul_bias" : "matmul",
+            ShaderLayout.Specialization(new Specialization(t.Workgroup, t.BM, t.BN, t.BK, t.TM, t.TN, format)),
             s.Push(ColumnOffset), groupsX, groupsY);
     }
+
+    [GlslSpecialization("matmul_impl.glsl")]
+    public readonly record struct Specialization(uint Wg, uint BM, uint BN, uint BK, uint TM, uint TN, uint Wfmt);
+
+    [GlslPushConstants("matmul_impl.glsl")]
+    public readonly record struct PushBlock(uint N, uint M, uint K, uint RowStride, uint Col);
 
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>
         LinearShape.Check(Kind, HasBias, ColumnOffset, inputs, outputs).Cost(inputs);

@@ -175,13 +175,22 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         uint groupsX = Math.Min(DivUp(s.M, rows), caps.MaxComputeWorkGroupCount[0]);
         uint groupsY = Math.Min(DivUp(s.N, tokens), caps.MaxComputeWorkGroupCount[1]);
         string shader = (HasBias ? "matvec_bias" : HasResidual ? "matvec_residual" : SwiGlu ? "matvec_swiglu" : "matvec") + (texel ? "_texel" : "");
-        return new KernelDispatch(shader, [wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u, (uint)SiluMulKernel.StackedBlockRows, splitK ? 1u : 0u,
-                WeightFormat.Code(inputs[1].DType)],
+        var spec = new Specialization(wg, rows, wide, rps, tokens, laneRows ? 1u : 0u, NormEps is null ? 0u : 1u, (uint)SiluMulKernel.StackedBlockRows,
+            splitK ? 1u : 0u, WeightFormat.Code(inputs[1].DType));
+        return new KernelDispatch(shader, ShaderLayout.Specialization(spec),
             s.Push(ColumnOffset, NormEps ?? 0f), groupsX, Math.Max(groupsY, 1))
         {
             TexelBindings = texel ? 0b11u : 0u,
         };
     }
+
+    [GlslSpecialization("matvec_impl.glsl")]
+    public readonly record struct Specialization(uint Wg, uint Rows, uint Wide, uint Rps, uint Tok, uint LaneRows, uint NormX, uint GluBlock,
+        uint SplitK, uint Wfmt);
+
+    /// <summary>rowStride: columns of y; col: the first column this weight (chunk) writes; eps: the taken-in RMSNorm's.</summary>
+    [GlslPushConstants("matvec_impl.glsl")]
+    public readonly record struct PushBlock(uint N, uint M, uint K, uint RowStride, uint Col, float Eps);
 
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
     {

@@ -25,9 +25,16 @@ public sealed class RowBroadcastKernel(BroadcastOp op) : Kernel, IRowBroadcast
     {
         var x = inputs[0];
         var (gx, gy) = Elementwise.Grid(x.Elements);
-        return new KernelDispatch("row_broadcast", [op == BroadcastOp.Add ? 0u : 1u],
-            new PushConstants().U(x.Elements).U(x[-1]), gx, gy);
+        return new KernelDispatch("row_broadcast", ShaderLayout.Specialization(new Specialization(op == BroadcastOp.Add ? 0u : 1u)),
+            ShaderLayout.Push(new PushBlock((uint)x.Elements, (uint)x[-1])), gx, gy);
     }
 
     public override string Describe() => $"row_broadcast({op.ToString().ToLowerInvariant()})";
+
+    /// <summary>Op: 0 add, 1 multiply (<see cref="BroadcastOp"/>).</summary>
+    [GlslSpecialization("row_broadcast.comp")]
+    public readonly record struct Specialization(uint Op);
+
+    [GlslPushConstants("row_broadcast.comp")]
+    public readonly record struct PushBlock(uint N, uint Cols);
 }

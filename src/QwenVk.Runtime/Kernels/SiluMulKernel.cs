@@ -36,9 +36,19 @@ public sealed class SiluMulKernel(bool stacked = false) : Kernel
         var o = outputs[0];
         var (gx, gy) = Elementwise.Grid(o.Elements);
         return stacked
-            ? new KernelDispatch("silu_mul_stacked", [(uint)StackedBlockRows], new PushConstants().U(o.Elements).U(o[-1]), gx, gy)
-            : new KernelDispatch("silu_mul", [], new PushConstants().U(o.Elements), gx, gy);
+            ? new KernelDispatch("silu_mul_stacked", ShaderLayout.Specialization(new StackedSpecialization((uint)StackedBlockRows)),
+                ShaderLayout.Push(new StackedPushBlock((uint)o.Elements, (uint)o[-1])), gx, gy)
+            : new KernelDispatch("silu_mul", [], ShaderLayout.Push(new PushBlock((uint)o.Elements)), gx, gy);
     }
 
     public override string Describe() => stacked ? "silu_mul(stacked)" : "silu_mul";
+
+    [GlslPushConstants("silu_mul.comp")]
+    public readonly record struct PushBlock(uint N);
+
+    [GlslSpecialization("silu_mul_stacked.comp")]
+    public readonly record struct StackedSpecialization(uint Block);
+
+    [GlslPushConstants("silu_mul_stacked.comp")]
+    public readonly record struct StackedPushBlock(uint N, uint M);
 }

@@ -21,6 +21,13 @@ public sealed class SoftmaxKernel : Kernel
     {
         var x = inputs[0];
         var (gx, gy) = RowGrid.For(x.Rows);
-        return new KernelDispatch("softmax", [caps.Kind == DeviceKind.Cpu ? (x[-1] <= 256 ? 64u : 256u) : RowGrid.GpuWorkgroup(caps, x.Rows, x[-1])], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
+        uint wg = caps.Kind == DeviceKind.Cpu ? (x[-1] <= 256 ? 64u : 256u) : RowGrid.GpuWorkgroup(caps, x.Rows, x[-1]);
+        return new KernelDispatch("softmax", ShaderLayout.Specialization(new Specialization(wg)), ShaderLayout.Push(new PushBlock((uint)x.Rows, (uint)x[-1])), gx, gy);
     }
+
+    [GlslSpecialization("softmax.comp")]
+    public readonly record struct Specialization(uint Wg);
+
+    [GlslPushConstants("softmax.comp")]
+    public readonly record struct PushBlock(uint Rows, uint Cols);
 }

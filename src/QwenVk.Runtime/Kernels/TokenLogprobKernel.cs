@@ -29,6 +29,12 @@ public sealed class TokenLogprobKernel : Kernel
         // CPU drivers: one subgroup per row, so the reductions need no barrier between subgroups (see RmsNormKernel);
         // there are many rows (a window of positions) to keep every driver thread busy.
         uint wg = caps.Kind == DeviceKind.Cpu ? Math.Max(1, caps.SubgroupSize) : RowGrid.GpuWorkgroup(caps, x.Rows, x[-1]);
-        return new KernelDispatch("token_logprob", [wg], new PushConstants().U(x.Rows).U(x[-1]), gx, gy);
+        return new KernelDispatch("token_logprob", ShaderLayout.Specialization(new Specialization(wg)), ShaderLayout.Push(new PushBlock((uint)x.Rows, (uint)x[-1])), gx, gy);
     }
+
+    [GlslSpecialization("token_logprob.comp")]
+    public readonly record struct Specialization(uint Wg);
+
+    [GlslPushConstants("token_logprob.comp")]
+    public readonly record struct PushBlock(uint Rows, uint Cols);
 }
