@@ -97,7 +97,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     {
         bool cpu = caps.Kind == DeviceKind.Cpu;
         // Lane rows assume the subgroup size the host sees; only where the driver cannot pick another.
-        bool laneRows = (LaneRows ?? (cpu && (tokens > 1 || k <= 2048))) && k % 8 == 0 && caps.MinSubgroupSize == caps.MaxSubgroupSize;
+        bool laneRows = (LaneRows ?? (cpu && (tokens > 1 || k <= CpuLaneRowsMaxK))) && k % 8 == 0 && caps.MinSubgroupSize == caps.MaxSubgroupSize;
         if (laneRows)
         {
             // One subgroup per workgroup. Decode: the most rows per lane (each load of x then serves more rows) that
@@ -105,15 +105,36 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
             // lavapipe, 2 threads, 24 distinct 896-wide matrices in a row: 1152 rows 455-544 us with 4 rows per
             // lane, 415-430 with 8, 355-444 with 16; 896 rows 414 / 353 / 332 (the first rule kept 4 below 2048 rows).
             uint lanes = Math.Max(1, caps.SubgroupSize);
-            uint perLane = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : tokens > 1 ? 4u : DecodeRowsPerLane(m, lanes);
+            uint perLane = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : tokens > 1 ? PrefillRowsPerLane : DecodeRowsPerLane(m, lanes);
             return (lanes, perLane, true);
         }
         // GPUs: two rows per subgroup for short rows (a 896-wide row is 3.5 uvec4 loads per lane of 32, too few to hide
         // latency). NVIDIA H200, whole model, tg128: Qwen2.5-0.5B 601 -> 632 tok/s with 2 rows for every product; 7B
         // (K 3584 and 18944) 174 -> 169, so longer rows keep one.
-        uint rps = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup : cpu ? (tokens > 1 || m >= 4096 ? 16u : 8u) : KernelTuning.MatVecRowsPerSubgroup ?? (k <= 1024 ? 2u : 1u);
-        return (cpu ? 64u : KernelTuning.MatVecWorkgroup ?? 128u, rps, false);
+        uint rps = RowsPerSubgroup > 0 ? (uint)RowsPerSubgroup
+            : cpu ? (tokens > 1 || m >= CpuManyRows ? 16u : 8u)
+            : KernelTuning.MatVecRowsPerSubgroup ?? (k <= GpuShortRowK ? 2u : 1u);
+        return (cpu ? CpuWorkgroup : KernelTuning.MatVecWorkgroup ?? GpuWorkgroup, rps, false);
     }
+
+    /// <summary>CPU drivers, decode: rows up to this long use lane rows (K 896 gained, K 4864 lost; see above).</summary>
+    const int CpuLaneRowsMaxK = 2048;
+    /// <summary>CPU drivers, lanes along K: products of at least this many rows take 16 rows per subgroup, others 8
+    /// (4864 x 896: 12.0 ms with 8, 11.1 with 16; small products need the workgroups more).</summary>
+    const int CpuManyRows = 4096;
+    /// <summary>CPU drivers, lanes along K: two subgroups of 32 lanes on lavapipe's 8-wide SIMD; not swept.</summary>
+    const uint CpuWorkgroup = 64;
+    /// <summary>GPUs: 64/128/256 measured within noise on the H200 (docs/BENCHMARKS.md).</summary>
+    const uint GpuWorkgroup = 128;
+    /// <summary>GPUs: rows up to this long take two rows per subgroup (0.5B's 896-wide rows gained, 7B's lost).</summary>
+    const int GpuShortRowK = 1024;
+    /// <summary>Lane rows with several tokens (prefill on CPU drivers): 8 tokens x 4 rows of accumulators per lane.</summary>
+    const uint PrefillRowsPerLane = 4;
+    /// <summary>Lane rows in decode keep at least this many workgroups per driver thread (see DecodeRowsPerLane).</summary>
+    const int WorkgroupsPerCpuThread = 4;
+    /// <summary>Split K (opt-in on GPUs) applies to products of at most this many rows, where one subgroup per row
+    /// set leaves a large GPU idle (0.5B's 896-row products); untimed on a GPU.</summary>
+    public const int SplitKMaxRows = 2048;
 
     /// <summary>Whether this device takes split K for small products when a kernel leaves it open: GPUs with
     /// QWENVK_MATVEC_SPLITK=1 (CPU drivers use lane rows, where it does not apply).</summary>
@@ -122,7 +143,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     static uint DecodeRowsPerLane(int m, uint lanes)
     {
         foreach (uint rows in (uint[])[16, 8])
-            if (m / (lanes * rows) >= 4 * (uint)KernelTuning.CpuDriverThreads) return rows;
+            if (m / (lanes * rows) >= WorkgroupsPerCpuThread * (uint)KernelTuning.CpuDriverThreads) return rows;
         return 4;
     }
 
@@ -164,7 +185,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
         var s = Shape(inputs, outputs);
         uint pair = SwiGlu ? 2u : 1u;
         var (target, rps, laneRows) = Geometry(caps, s.M * (int)pair, s.K, tokens);
-        bool splitK = !laneRows && (SplitK ?? (SplitKSwitchedOn(caps) && s.M * pair <= 2048));
+        bool splitK = !laneRows && (SplitK ?? (SplitKSwitchedOn(caps) && s.M * pair <= SplitKMaxRows));
         rps = (rps + pair - 1) / pair * pair;
         uint subgroup = Math.Max(1, caps.SubgroupSize);
         uint wide = s.K % 8 == 0 ? 1u : 0u;
