@@ -122,7 +122,7 @@ public sealed class MatVecKernel : Kernel, IAbsorbsRowBroadcast, IAbsorbsResidua
     /// <summary>CPU drivers, lanes along K: products of at least this many rows take 16 rows per subgroup, others 8
     /// (4864 x 896: 12.0 ms with 8, 11.1 with 16; small products need the workgroups more).</summary>
     const int CpuManyRows = 4096;
-    /// <summary>CPU drivers, lanes along K: two subgroups of 32 lanes on lavapipe's 8-wide SIMD; not swept.</summary>
+    /// <summary>CPU drivers, lanes along K: eight of lavapipe's 8-lane subgroups per workgroup; not swept.</summary>
     const uint CpuWorkgroup = 64;
     /// <summary>GPUs: 64/128/256 measured within noise on the H200 (docs/BENCHMARKS.md).</summary>
     const uint GpuWorkgroup = 128;
