@@ -17,18 +17,30 @@ namespace QwenVk.Model.Generation;
 ///     Console.Write(piece);
 /// </code>
 /// The engine keeps track of the tokens in its KV cache: a prompt that starts with them (the earlier turns of a
-/// chat) only processes what is new. One generation at a time.
+/// chat) only processes what is new. One generation at a time: concurrent callers take turns (see
+/// <see cref="AbandonedGenerationTimeout"/> for a caller that starts a generation and walks away). Dispose during a
+/// generation waits for the forward pass in flight, then the generation's next step throws ObjectDisposedException.
 /// </summary>
 public sealed class QwenEngine : IDisposable
 {
     readonly VulkanContext? _ownedContext;
     readonly List<int> _cached = new();
-    readonly SemaphoreSlim _busy = new(1, 1);
+    readonly EngineGate _gate = new(TimeSpan.FromSeconds(30));
+    bool _disposed;
 
     public QwenModel Model { get; }
     public QwenTokenizer Tokenizer { get; }
     public ChatTemplate Template { get; }
     public GenerationStats? LastStats { get; private set; }
+
+    /// <summary>A generation whose enumerator is not advanced for this long while another caller waits loses its
+    /// turn (its next step throws InvalidOperationException), so a started and never disposed enumerator cannot
+    /// block the engine. A generation nobody waits behind is never interrupted.</summary>
+    public TimeSpan AbandonedGenerationTimeout
+    {
+        get => _gate.IdleTimeout;
+        set => _gate.IdleTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the timeout must be positive.");
+    }
 
     QwenEngine(VulkanContext? owned, QwenModel model, QwenTokenizer tokenizer, ChatTemplate template)
     {
@@ -93,7 +105,7 @@ public sealed class QwenEngine : IDisposable
     {
         options ??= new GenerationOptions();
         if (promptIds.Count == 0) throw new ArgumentException("the prompt is empty.");
-        await _busy.WaitAsync(cancel);
+        var lease = await _gate.AcquireAsync(cancel).ConfigureAwait(false);
         try
         {
             var sampling = options.Sampling ?? DefaultSampling;
@@ -110,10 +122,15 @@ public sealed class QwenEngine : IDisposable
             var decoder = new StreamingDecoder(Tokenizer, skipSpecialTokens: true);
 
             var clock = Stopwatch.StartNew();
-            int reused = ReuseCachedPrefix(promptIds);
-            var fresh = promptIds.Skip(reused).ToArray();
-            var logits = await Task.Run(() => Model.Forward(fresh), cancel);
-            _cached.AddRange(fresh);
+            int reused = 0;
+            var logits = await StepAsync(lease, () =>
+            {
+                reused = ReuseCachedPrefix(promptIds);
+                var fresh = promptIds.Skip(reused).ToArray();
+                var l = Model.Forward(fresh);
+                _cached.AddRange(fresh);
+                return l;
+            }, cancel).ConfigureAwait(false);
             double promptSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
 
@@ -144,8 +161,12 @@ public sealed class QwenEngine : IDisposable
                     if (rest.Length > 0) yield return new GeneratedToken(id, rest);
                     break;
                 }
-                logits = await Task.Run(() => Model.Forward([id]), cancel);
-                _cached.Add(id);
+                logits = await StepAsync(lease, () =>
+                {
+                    var l = Model.Forward([id]);
+                    _cached.Add(id);
+                    return l;
+                }, cancel).ConfigureAwait(false);
             }
             LastStats = new GenerationStats
             {
@@ -159,7 +180,23 @@ public sealed class QwenEngine : IDisposable
         }
         finally
         {
-            _busy.Release();
+            _gate.Release(lease);
+        }
+    }
+
+    /// <summary>Runs one step that uses the model (and its GPU objects). Cancellation is honoured before a step,
+    /// never within one: a forward pass in flight always completes, so Dispose can wait for it.</summary>
+    async Task<T> StepAsync<T>(EngineGate.Lease lease, Func<T> work, CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        _gate.BeginStep(lease);
+        try
+        {
+            return await Task.Run(work, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.EndStep(lease);
         }
     }
 
@@ -195,14 +232,29 @@ public sealed class QwenEngine : IDisposable
     /// <summary>Forgets the KV cache (the next prompt is processed in full).</summary>
     public void ResetCache()
     {
-        _cached.Clear();
-        Model.Reset();
+        var lease = _gate.Acquire();
+        try
+        {
+            _cached.Clear();
+            Model.Reset();
+        }
+        finally
+        {
+            _gate.Release(lease);
+        }
     }
 
+    /// <summary>Stops any generation (waiting for its forward pass in flight, so no GPU object in use is freed),
+    /// then frees the model and an owned device. Safe to call from any thread, and more than once.</summary>
     public void Dispose()
     {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _gate.Close();
         Model.Dispose();
         _ownedContext?.Dispose();
-        _busy.Dispose();
     }
 }
