@@ -80,15 +80,20 @@ static class CliCommon
     public static QwenVk.Model.Generation.QwenEngine LoadEngine(VulkanContext ctx, string folder, ModelOptions options) =>
         WithProgress(folder, progress => QwenVk.Model.Generation.QwenEngine.Load(ctx, folder, options, progress));
 
-    public static int[] ParseIds(string text)
+    /// <summary>Comma- or space-separated token ids; <paramref name="option"/> names the flag in errors.</summary>
+    public static int[] ParseIds(string text, string option = "--ids")
     {
-        try
+        var parts = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) throw new FormatException($"{option} is empty; give comma-separated token ids like 1,2,3.");
+        var ids = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
         {
-            return text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+            if (!long.TryParse(parts[i], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long v))
+                throw new FormatException($"{option} must be comma-separated token ids like 1,2,3; '{parts[i]}' is not an integer.");
+            if (v < 0 || v > QwenVk.Model.Checkpoints.QwenConfig.MaxVocab)
+                throw new FormatException($"{option}: token id {parts[i]} is out of range (ids are 0 .. vocabulary size - 1).");
+            ids[i] = (int)v;
         }
-        catch (FormatException)
-        {
-            throw new FormatException($"--ids must be comma-separated token ids like 1,2,3; got '{text}'.");
-        }
+        return ids;
     }
 }

@@ -12,5 +12,11 @@ root.Subcommands.Add(GraphCommand.Create());
 root.Subcommands.Add(LogitsCommand.Create());
 root.Subcommands.Add(MakeModelCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
-// Errors a user can fix are printed as one line by CliErrors, not as a stack trace by the parser's handler.
-return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+root.Options.Add(new Option<bool>(CliErrors.VerboseFlag)
+{
+    Description = "On an error, print its stack trace after the one-line message.",
+    Recursive = true,
+});
+// Every error is printed as one line by CliErrors, not as a stack trace by the parser's handler.
+return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
+    verbose: args.Contains(CliErrors.VerboseFlag));

@@ -36,7 +36,7 @@ static class GenerateCommand
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
             using var engine = CliCommon.LoadEngine(ctx, folder, new ModelOptions { ContextLength = r.GetValue(ctxLen) });
             var options = args.Read(r, engine.DefaultSampling);
-            int[] ids = r.GetValue(promptIds) is { } idText ? CliCommon.ParseIds(idText)
+            int[] ids = r.GetValue(promptIds) is { } idText ? CliCommon.ParseIds(idText, "--prompt-ids")
                 : r.GetValue(raw) ? engine.Tokenizer.Encode(r.GetValue(prompt)!)
                 : engine.Tokenizer.Encode(engine.Template.Render(Turns(r.GetValue(system), r.GetValue(prompt)!), true, r.GetValue(think)));
 

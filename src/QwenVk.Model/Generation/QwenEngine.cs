@@ -139,6 +139,7 @@ public sealed class QwenEngine : IDisposable
             while (true)
             {
                 cancel.ThrowIfCancellationRequested();
+                ThrowIfNotFinite(logits);
                 // The embedding table has padding rows past the tokenizer's vocabulary: never sample those.
                 int id = sampler.Sample(logits.AsSpan(0, Math.Min(logits.Length, Tokenizer.VocabSize)), history);
                 history.AddGenerated(id);
@@ -182,6 +183,15 @@ public sealed class QwenEngine : IDisposable
         {
             _gate.Release(lease);
         }
+    }
+
+    /// <summary>Weights are checked at load, but activations can still overflow FP16 into infinity and NaN; sampling
+    /// from such a row would pick an arbitrary token.</summary>
+    void ThrowIfNotFinite(float[] logits)
+    {
+        if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(logits) * 0f)) return;
+        if (Array.TrueForAll(logits, float.IsFinite)) return;
+        throw new InvalidDataException($"{Model.Folder}: the model produced NaN or infinite logits at position {Model.Position}; its activations overflow FP16 (the weights are damaged or this model cannot run in FP16).");
     }
 
     /// <summary>Runs one step that uses the model (and its GPU objects). Cancellation is honoured before a step,
