@@ -28,6 +28,7 @@ static class CliErrors
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } a) e = a.InnerException!;
         string message = string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (e is QwenVk.Model.Inference.ContextOverflowException) message += " (--ctx sets the context length.)";
         return IsUserFacing(e) ? message : $"{message} ({e.GetType().Name}; run with {VerboseFlag} for details)";
     }
 

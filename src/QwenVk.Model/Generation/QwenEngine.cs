@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using QwenVk.Model.Checkpoints;
+using QwenVk.Model.Hub;
 using QwenVk.Model.Inference;
 using QwenVk.Model.Sampling;
 using QwenVk.Model.Text;
@@ -11,7 +12,7 @@ namespace QwenVk.Model.Generation;
 /// <summary>
 /// The library's front door: a model, its tokenizer and chat template, and streaming generation.
 /// <code>
-/// using var engine = QwenEngine.Load("/models/Qwen2.5-0.5B-Instruct");
+/// using var engine = await QwenEngine.LoadAsync("Qwen/Qwen2.5-0.5B-Instruct"); // or a folder
 /// var chat = engine.StartChat();
 /// await foreach (var piece in chat.SendAsync("Why is the sky blue?"))
 ///     Console.Write(piece);
@@ -29,7 +30,14 @@ public sealed class QwenEngine : IDisposable
     bool _disposed;
 
     public QwenModel Model { get; }
-    public QwenTokenizer Tokenizer { get; }
+    readonly QwenTokenizer? _tokenizer;
+
+    /// <summary>The model's tokenizer. A folder without tokenizer.json loads too, for token ids in and out
+    /// (<see cref="GenerateTokensAsync"/> then streams ids with empty text); this then throws.</summary>
+    public QwenTokenizer Tokenizer => _tokenizer
+        ?? throw new InvalidOperationException($"{Model.Folder} has no tokenizer.json, so this engine takes and gives token ids only; text needs the model's tokenizer (copy tokenizer.json from its Hugging Face repo).");
+
+    public bool HasTokenizer => _tokenizer is not null;
     public ChatTemplate Template { get; }
     public GenerationStats? LastStats { get; private set; }
 
@@ -42,9 +50,30 @@ public sealed class QwenEngine : IDisposable
         set => _gate.IdleTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the timeout must be positive.");
     }
 
-    QwenEngine(VulkanContext? owned, QwenModel model, QwenTokenizer tokenizer, ChatTemplate template)
+    QwenEngine(VulkanContext? owned, QwenModel model, QwenTokenizer? tokenizer, ChatTemplate template)
     {
-        _ownedContext = owned; Model = model; Tokenizer = tokenizer; Template = template;
+        _ownedContext = owned; Model = model; _tokenizer = tokenizer; Template = template;
+    }
+
+    /// <summary>Loads a model given as a folder or a Hugging Face repo id (owner/name[@revision]), found in the
+    /// standard Hugging Face cache or downloaded into it unless <paramref name="hub"/> (or HF_HUB_OFFLINE) says
+    /// offline, on the best Vulkan device (or the one <paramref name="contextOptions"/> names).</summary>
+    public static async Task<QwenEngine> LoadAsync(string folderOrRepoId, ModelOptions? options = null,
+        ContextOptions? contextOptions = null, HubOptions? hub = null, IProgress<LoadProgress>? progress = null,
+        IProgress<DownloadProgress>? downloadProgress = null, CancellationToken cancel = default)
+    {
+        var folder = await ModelLocator.ResolveAsync(folderOrRepoId, hub ?? new HubOptions(), downloadProgress, cancel).ConfigureAwait(false);
+        return await Task.Run(() => Load(folder, options, contextOptions, progress, cancel), cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Like <see cref="LoadAsync(string, ModelOptions?, ContextOptions?, HubOptions?, IProgress{LoadProgress}?, IProgress{DownloadProgress}?, CancellationToken)"/>
+    /// on a context the caller owns (e.g. adopted from a host renderer); the engine never disposes it.</summary>
+    public static async Task<QwenEngine> LoadAsync(VulkanContext ctx, string folderOrRepoId, ModelOptions? options = null,
+        HubOptions? hub = null, IProgress<LoadProgress>? progress = null, IProgress<DownloadProgress>? downloadProgress = null,
+        CancellationToken cancel = default)
+    {
+        var folder = await ModelLocator.ResolveAsync(folderOrRepoId, hub ?? new HubOptions(), downloadProgress, cancel).ConfigureAwait(false);
+        return await Task.Run(() => Load(ctx, folder, options, progress, cancel), cancel).ConfigureAwait(false);
     }
 
     /// <summary>Loads a checkpoint folder on the best Vulkan device (or the one <paramref name="contextOptions"/> names).</summary>
@@ -71,10 +100,10 @@ public sealed class QwenEngine : IDisposable
     static QwenEngine Load(VulkanContext ctx, string folder, ModelOptions? options, IProgress<LoadProgress>? progress,
         CancellationToken cancel, bool ownsContext)
     {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"{folder}: model folder not found (give a folder holding config.json and the *.safetensors weights, or use LoadAsync with a Hugging Face repo id).");
         var tokenizerFile = Path.Combine(folder, "tokenizer.json");
-        if (!File.Exists(tokenizerFile))
-            throw new FileNotFoundException($"'{folder}' has no tokenizer.json; text generation needs the model's tokenizer (copy it from the Hugging Face repo), or pass token ids (--prompt-ids).", tokenizerFile);
-        var tokenizer = QwenTokenizer.Load(tokenizerFile);
+        var tokenizer = File.Exists(tokenizerFile) ? QwenTokenizer.Load(tokenizerFile) : null;
         var template = TemplateFor(folder);
         var model = QwenModel.Load(ctx, folder, options, progress, cancel);
         return new QwenEngine(ownsContext ? ctx : null, model, tokenizer, template);
@@ -105,6 +134,8 @@ public sealed class QwenEngine : IDisposable
     {
         options ??= new GenerationOptions();
         if (promptIds.Count == 0) throw new ArgumentException("the prompt is empty.");
+        if (_tokenizer is null && options.StopStrings.Count > 0)
+            throw new ArgumentException($"stop strings need text, and {Model.Folder} has no tokenizer.json; use stop token ids instead.");
         var lease = await _gate.AcquireAsync(cancel).ConfigureAwait(false);
         try
         {
@@ -113,13 +144,13 @@ public sealed class QwenEngine : IDisposable
             var stops = new StopDetector(new StopConditions
             {
                 StopTokenIds = (Model.Generation?.EosTokenIds ?? []).Concat(Model.Config.EosTokenIds)
-                    .Concat(options.StopTokenIds).Concat(Tokenizer.DefaultStopTokenIds).Distinct().ToArray(),
+                    .Concat(options.StopTokenIds).Concat(_tokenizer?.DefaultStopTokenIds ?? []).Distinct().ToArray(),
                 StopStrings = options.StopStrings,
                 MaxNewTokens = options.MaxNewTokens,
             });
             var history = new TokenHistory();
             history.AddPrompt(promptIds.ToArray());
-            var decoder = new StreamingDecoder(Tokenizer, skipSpecialTokens: true);
+            var decoder = _tokenizer is null ? null : new StreamingDecoder(_tokenizer, skipSpecialTokens: true);
 
             var clock = Stopwatch.StartNew();
             int reused = 0;
@@ -141,16 +172,16 @@ public sealed class QwenEngine : IDisposable
                 cancel.ThrowIfCancellationRequested();
                 ThrowIfNotFinite(logits);
                 // The embedding table has padding rows past the tokenizer's vocabulary: never sample those.
-                int id = sampler.Sample(logits.AsSpan(0, Math.Min(logits.Length, Tokenizer.VocabSize)), history);
+                int id = sampler.Sample(logits.AsSpan(0, Math.Min(logits.Length, _tokenizer?.VocabSize ?? logits.Length)), history);
                 history.AddGenerated(id);
                 generated++;
-                var step = stops.Append(id, decoder.Push(id));
+                var step = stops.Append(id, decoder?.Push(id) ?? "");
                 if (step.ShouldStop)
                 {
                     reason = step.Reason;
                     // At the token limit, bytes of an unfinished character are shown as they are; after a stop
                     // token or string nothing more belongs to the reply.
-                    var tail = step.Text + (step.Reason == StopReason.MaxTokens ? decoder.Flush() : "");
+                    var tail = step.Text + (step.Reason == StopReason.MaxTokens ? decoder?.Flush() : "");
                     if (tail.Length > 0) yield return new GeneratedToken(id, tail);
                     break;
                 }
@@ -158,7 +189,7 @@ public sealed class QwenEngine : IDisposable
                 if (Model.Position >= Model.ContextLength)
                 {
                     reason = StopReason.MaxTokens;
-                    var rest = stops.Finish() + decoder.Flush();
+                    var rest = stops.Finish() + decoder?.Flush();
                     if (rest.Length > 0) yield return new GeneratedToken(id, rest);
                     break;
                 }
@@ -177,6 +208,7 @@ public sealed class QwenEngine : IDisposable
                 PromptSeconds = promptSeconds,
                 GenerationSeconds = clock.Elapsed.TotalSeconds,
                 StopReason = reason,
+                Seed = sampler.Seed,
             };
         }
         finally

@@ -68,6 +68,10 @@ public sealed class QwenModel : IDisposable
         int context = options.ContextLength ?? Math.Min(c.MaxPositionEmbeddings, 4096);
         if (context < 1) throw new ArgumentException($"the context length must be at least 1 token (got {context}).");
         if (options.MaxPrefillTokens < 1) throw new ArgumentException("the prefill piece length must be at least 1 token.");
+        // Past max_position_embeddings a model without rope_scaling meets positions it was never trained on, and
+        // its output quietly degrades; with rope_scaling the frequencies are stretched for them.
+        if (context > c.MaxPositionEmbeddings && c.RopeScaling.Kind == RopeScalingKind.None)
+            throw new ArgumentException($"a context of {context} tokens is beyond max_position_embeddings = {c.MaxPositionEmbeddings} in {c.SourceFile}, which has no rope_scaling to extend it; use at most {c.MaxPositionEmbeddings} tokens.");
 
         var caps = ctx.Capabilities;
         GpuWeights? weights = null;
@@ -88,7 +92,7 @@ public sealed class QwenModel : IDisposable
             var table = RopeTable.Build(context, freq.InverseFrequencies, freq.AttentionFactor);
             var ropeType = TensorType.Of(DType.F32, context, c.HeadDim / 2, 2);
             if (ropeType.Bytes > caps.MaxStorageBufferRange)
-                throw new ArgumentException($"the RoPE table for a context of {context} tokens ({ropeType.Bytes >> 20} MiB) is over this device's maxStorageBufferRange; use a shorter context (--ctx).");
+                throw new ArgumentException($"the RoPE table for a context of {context} tokens ({ropeType.Bytes >> 20} MiB) is over this device's maxStorageBufferRange; use a shorter context length.");
             var rope = Buffer(ropeType.Bytes, "rope_table");
             rope.Upload<float>(table);
 

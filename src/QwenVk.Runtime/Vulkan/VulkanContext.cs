@@ -75,7 +75,7 @@ public sealed unsafe partial class VulkanContext : IDisposable
             var chosen = ChooseDevice(devices, options.Device ?? Environment.GetEnvironmentVariable("QWENVK_DEVICE"), log);
             var caps = chosen.Caps;
             if (!caps.Supported)
-                throw new VulkanException($"device '{caps.Name}' lacks what QwenVk's kernels need: {caps.MissingFeatures()}. Choose another with --device or QWENVK_DEVICE.");
+                throw new VulkanException($"device '{caps.Name}' lacks what QwenVk's kernels need: {caps.MissingFeatures()}. Choose another device (ContextOptions.Device or QWENVK_DEVICE).");
             uint family = FindComputeQueueFamily(vk, chosen.Handle)
                 ?? throw new VulkanException($"device '{caps.Name}' has no compute queue.");
             device = CreateDevice(vk, chosen.Handle, family);
