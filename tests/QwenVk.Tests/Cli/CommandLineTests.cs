@@ -165,3 +165,21 @@ public sealed class CommandLineTests(CliModels m) : IClassFixture<CliModels>
         CliRunner.AssertOneLineError(r, "validation");
     }
 }
+
+public sealed class MakeModelTests
+{
+    [Fact]
+    public void AModelMadeWithATokenizerCoversItsIdsAndGeneratesText()
+    {
+        using var dir = new TempDir();
+        var tokenizer = RepoPaths.Fixture("qwen-tokenizer", "qwen2_5-tokenizer.json.gz");
+        var folder = Path.Combine(dir.Path, "m");
+        var made = CliRunner.Run(["make-model", "--arch", "qwen2", "--out", folder, "--hidden", "32", "--tokenizer", tokenizer]);
+        Assert.True(made.ExitCode == 0, made.ToString());
+        var r = CliRunner.Run(["generate", "--model", folder, "--prompt", "hi", "-n", "2", "--temperature", "0"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+
+        var tooSmall = CliRunner.Run(["make-model", "--arch", "qwen2", "--out", Path.Combine(dir.Path, "small"), "--vocab", "512", "--tokenizer", tokenizer]);
+        CliRunner.AssertOneLineError(tooSmall, "--vocab", "512");
+    }
+}
