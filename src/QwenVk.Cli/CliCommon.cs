@@ -50,7 +50,7 @@ static class CliCommon
         {
             Device = device,
             Validation = validation || ContextOptions.ValidationFromEnvironment,
-            Log = m => Console.Error.WriteLine(m),
+            Logger = StderrLogger.Instance,
         });
         // Messages from instance and device creation, before anyone could listen.
         var earlier = ctx.Validation.Messages;
