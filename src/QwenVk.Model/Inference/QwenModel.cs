@@ -106,7 +106,7 @@ public sealed class QwenModel : IDisposable
                 RopeTable = rope,
                 RopeTableType = ropeType,
                 Ids = Buffer((ulong)maxTokens * 4, "ids", BufferKind.HostVisible),
-                Step = Buffer(16, "step", BufferKind.HostVisible),
+                Step = Buffer(4, "step", BufferKind.HostVisible),
                 Logits = Buffer((ulong)maxLogitRows * rowBytes, "logits"),
                 Argmax = Buffer((ulong)maxLogitRows * 4, "argmax"),
                 MaxTokens = maxTokens,
@@ -191,7 +191,7 @@ public sealed class QwenModel : IDisposable
             var words = new uint[n];
             for (int i = 0; i < n; i++) words[i] = (uint)ids[start + i];
             _state.Ids.Upload<uint>(words);
-            _state.Step.Upload<uint>([(uint)Position, (uint)n, 0, 0]);
+            _state.Step.Upload<uint>([(uint)Position]);
             Graph(n, allLogits).Run();
             Position += n;
             afterPiece(allLogits && n > 1 ? n : 1);
