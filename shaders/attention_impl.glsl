@@ -9,7 +9,7 @@
 // as fp16. The running max starts at a large finite negative: Vulkan does not promise infinities survive.
 // Decode (N = 1) on GPUs splits each head's keys over SPLITS workgroups (see SPLITS below).
 // ROPE_KV (decode only, N = 1): q and k arrive unrotated side by side ([Hq + Hkv, Dh], the stacked projection's
-// output) with v beside them, and this dispatch does what rope_kv.comp would have done before it: each workgroup
+// output) with v beside them, and this dispatch does what rope.comp and kv_append.comp do apart: each workgroup
 // rotates its query and its kv head's current key, rounds key and value to fp16 as the cache stores them, takes them
 // from shared memory (with texel loads: from registers, every invocation holding them) for the current position and
 // from the cache for earlier ones, and the first query head of each group writes them to the cache row for later steps. No workgroup reads the row being written, so the cache is
@@ -121,7 +121,7 @@ void main() {
         return;
     }
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
-    // NeoX rotate_half pairs (i, i + DH/2), as rope_impl.glsl; texel t (dims 4t .. 4t + 3) pairs with t + DH/8.
+    // NeoX rotate_half pairs (i, i + DH/2), as rope.comp; texel t (dims 4t .. 4t + 3) pairs with t + DH/8.
     const uint HALF = DH / 2;
     const uint T4 = DH / 4;
     uint kbase = (n * (p.heads_q + p.heads_kv) + p.heads_q + hk) * DH;
@@ -187,7 +187,7 @@ void main() {
     }
     uint end = pos;  // the current position comes from kv / vv, after the loop
 #elif defined(ROPE_KV)
-    // NeoX rotate_half pairs (i, i + DH/2), as rope_impl.glsl.
+    // NeoX rotate_half pairs (i, i + DH/2), as rope.comp.
     const uint HALF = DH / 2;
     uint kbase = (n * (p.heads_q + p.heads_kv) + p.heads_q + hk) * DH;
 #ifdef QK_NORM

@@ -25,7 +25,7 @@ public class CopyBufferBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _ctx = VulkanContext.Create(new ContextOptions { Validation = false, Log = Console.Error.WriteLine });
+        _ctx = VulkanContext.Create(new ContextOptions { Validation = false });
         var type = CopyBandwidth.BufferType(_ctx.Capabilities);
         ulong bytes = type.Bytes;
         _src = DeviceTensor.Create(_ctx, type, "copy-src");

@@ -32,7 +32,7 @@ public abstract class KernelBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        _ctx = VulkanContext.Create(new ContextOptions { Validation = false, Log = Console.Error.WriteLine });
+        _ctx = VulkanContext.Create(new ContextOptions { Validation = false });
         _setup = BenchCases.Find(Case).Setup(_ctx);
         for (int copy = 0; copy < _setup.Copies; copy++)
         {

@@ -13,12 +13,6 @@ static class CliCommon
         Description = "Vulkan device: an index or part of its name (see 'qwenvk devices'). Default: QWENVK_DEVICE, else the best GPU.",
     };
 
-    public static Option<string> ModelOption(bool required = true) => new("--model", "-m")
-    {
-        Description = "Folder of a Hugging Face Qwen2/Qwen2.5/Qwen3 checkpoint (config.json, *.safetensors, tokenizer.json).",
-        Required = required,
-    };
-
     public static Option<int?> ContextOption() => new("--ctx", "-c")
     {
         Description = "Context length in tokens (KV cache size). Default: the model's max_position_embeddings, at most 4096.",
@@ -30,29 +24,62 @@ static class CliCommon
         DefaultValueFactory = _ => WeightQuant.F16,
         HelpName = "f16|q8_0|q4_0",
     };
+    /// <summary>A file the command will write: not a folder, in a folder that exists.</summary>
+    public static void CheckOutputFile(string path, string option)
+    {
+        if (Directory.Exists(path))
+            throw new ArgumentException($"{option} {path} is a folder; give a file name (e.g. {Path.Combine(path, "logits.npy")}).");
+        var parent = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (parent is not null && !Directory.Exists(parent))
+            throw new DirectoryNotFoundException($"{option} {path}: the folder {parent} does not exist.");
+    }
+
+    public static void CheckContext(int? context)
+    {
+        if (context is < 1) throw new ArgumentException($"--ctx is {context}; give a context length of at least 1 token.");
+    }
 
     public static Option<bool> ValidationOption() => new("--validation")
     {
         Description = "Enable the Vulkan validation layer (needs vulkan-validationlayers); messages are printed and fail the run.",
     };
 
-    public static VulkanContext OpenDevice(string? device, bool validation = false) =>
-        VulkanContext.Create(new ContextOptions
+    /// <summary>Validation messages reported so far by every context this process opened (with validation on);
+    /// the run fails when there are any, whichever command it was.</summary>
+    public static int ValidationMessages;
+
+    /// <summary>Opens the device. With validation on (--validation or QWENVK_VALIDATION=1) each message is printed
+    /// on stderr as it comes, unless <paramref name="printValidation"/> is false (kernels prints them per case).</summary>
+    public static VulkanContext OpenDevice(string? device, bool validation = false, bool printValidation = true)
+    {
+        var ctx = VulkanContext.Create(new ContextOptions
         {
             Device = device,
             Validation = validation || ContextOptions.ValidationFromEnvironment,
-            Log = m => Console.Error.WriteLine(m),
+            Logger = StderrLogger.Instance,
         });
+        // Messages from instance and device creation, before anyone could listen.
+        var earlier = ctx.Validation.Messages;
+        ctx.Validation.MessageReported += m =>
+        {
+            Interlocked.Increment(ref ValidationMessages);
+            if (printValidation) Console.Error.WriteLine("validation: " + m);
+        };
+        foreach (var m in earlier)
+        {
+            Interlocked.Increment(ref ValidationMessages);
+            if (printValidation) Console.Error.WriteLine("validation: " + m);
+        }
+        return ctx;
+    }
 
     /// <summary>Loads a model with a progress bar on stderr (plain lines when stderr is not a terminal).</summary>
-    public static QwenModel LoadModel(VulkanContext ctx, string folder, ModelOptions options) =>
-        WithProgress(folder, progress => QwenModel.Load(ctx, folder, options, progress));
+    public static QwenModel LoadModel(VulkanContext ctx, ModelArgument.Resolved model, ModelOptions options) =>
+        WithProgress(model, progress => QwenModel.Load(ctx, model.Folder, options, progress));
 
-    static T WithProgress<T>(string folder, Func<IProgress<LoadProgress>?, T> load)
+    static T WithProgress<T>(ModelArgument.Resolved model, Func<IProgress<LoadProgress>?, T> load)
     {
-        if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"model folder '{folder}' does not exist. Give a folder holding config.json and *.safetensors (or make one: qwenvk make-model --arch qwen2 --out DIR).");
-        var name = Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'));
+        var name = model.Name;
         if (Console.IsErrorRedirected)
         {
             var started = System.Diagnostics.Stopwatch.StartNew();
@@ -84,18 +111,23 @@ static class CliCommon
     }
 
     /// <summary>Loads model, tokenizer and template with a progress bar for the weights.</summary>
-    public static QwenVk.Model.Generation.QwenEngine LoadEngine(VulkanContext ctx, string folder, ModelOptions options) =>
-        WithProgress(folder, progress => QwenVk.Model.Generation.QwenEngine.Load(ctx, folder, options, progress));
+    public static QwenVk.Model.Generation.QwenEngine LoadEngine(VulkanContext ctx, ModelArgument.Resolved model, ModelOptions options) =>
+        WithProgress(model, progress => QwenVk.Model.Generation.QwenEngine.Load(ctx, model.Folder, options, progress));
 
-    public static int[] ParseIds(string text)
+    /// <summary>Comma- or space-separated token ids; <paramref name="option"/> names the flag in errors.</summary>
+    public static int[] ParseIds(string text, string option = "--ids")
     {
-        try
+        var parts = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) throw new FormatException($"{option} is empty; give comma-separated token ids like 1,2,3.");
+        var ids = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
         {
-            return text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+            if (!long.TryParse(parts[i], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long v))
+                throw new FormatException($"{option} must be comma-separated token ids like 1,2,3; '{parts[i]}' is not an integer.");
+            if (v < 0 || v > QwenVk.Model.Checkpoints.QwenConfig.MaxVocab)
+                throw new FormatException($"{option}: token id {parts[i]} is out of range (ids are 0 .. vocabulary size - 1).");
+            ids[i] = (int)v;
         }
-        catch (FormatException)
-        {
-            throw new FormatException($"--ids must be comma-separated token ids like 1,2,3; got '{text}'.");
-        }
+        return ids;
     }
 }

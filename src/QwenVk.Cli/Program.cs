@@ -13,5 +13,21 @@ root.Subcommands.Add(LogitsCommand.Create());
 root.Subcommands.Add(MakeModelCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PerplexityCommand.Create());
-// Errors a user can fix are printed as one line by CliErrors, not as a stack trace by the parser's handler.
-return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+root.Options.Add(new Option<bool>(CliErrors.VerboseFlag)
+{
+    Description = "On an error, print its stack trace after the one-line message.",
+    Recursive = true,
+});
+// Every error is printed as one line by CliErrors, not as a stack trace by the parser's handler. Ctrl+C is
+// CtrlC's (no termination handler from the parser: it would end chat in the middle of a reply).
+int code = await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync(new InvocationConfiguration
+{
+    EnableDefaultExceptionHandler = false,
+    ProcessTerminationTimeout = null,
+}), verbose: args.Contains(CliErrors.VerboseFlag));
+if (CliCommon.ValidationMessages > 0 && code == 0)
+{
+    Console.Error.WriteLine($"error: the Vulkan validation layer reported {CliCommon.ValidationMessages} message(s) (printed above as 'validation:').");
+    return 1;
+}
+return code;

@@ -40,7 +40,7 @@ static class TestEnvironment
 /// <summary>One Vulkan context with validation for a test class. Tests call <see cref="AssertClean"/> at the end.</summary>
 public sealed class GpuFixture : IDisposable
 {
-    public VulkanContext Ctx { get; } = VulkanContext.Create(new ContextOptions { Validation = true, Log = _ => { } });
+    public VulkanContext Ctx { get; } = VulkanContext.Create(new ContextOptions { Validation = true });
 
     public void AssertClean()
     {

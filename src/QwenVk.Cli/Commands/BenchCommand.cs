@@ -13,9 +13,14 @@ namespace QwenVk.Cli.Commands;
 /// </summary>
 static class BenchCommand
 {
+    /// <summary>Qwen2/2.5/3 tokenizers: ids below 151643 (&lt;|endoftext|&gt;, the first added token) are ordinary BPE
+    /// tokens; the ids above are special tokens and padding rows, which a real prompt rarely holds.</summary>
+    const int OrdinaryTokenIds = 151643;
+
     public static Command Create()
     {
-        var model = CliCommon.ModelOption();
+        var model = ModelArgument.Option();
+        var demo = ModelArgument.DemoOption();
         var pp = new Option<int>("-p", "--n-prompt") { Description = "Prompt tokens for the prefill test (0 skips it).", DefaultValueFactory = _ => 512 };
         var tg = new Option<int>("-n", "--n-gen") { Description = "Decode steps for the generation test (0 skips it).", DefaultValueFactory = _ => 128 };
         var reps = new Option<int>("-r", "--repetitions") { Description = "Repetitions of each test (after one warm-up).", DefaultValueFactory = _ => 3 };
@@ -24,14 +29,16 @@ static class BenchCommand
         var quant = CliCommon.QuantOption();
         var cmd = new Command("bench", "Measure prompt processing (pp) and token generation (tg) speed, like llama-bench.")
         {
-            model, pp, tg, reps, json, device, quant,
+            model, demo, pp, tg, reps, json, device, quant,
         };
         cmd.SetAction(r =>
         {
             int p = r.GetValue(pp), n = r.GetValue(tg), repetitions = Math.Max(1, r.GetValue(reps));
+            if (p < 0 || n < 0) throw new ArgumentException($"-p and -n are token counts (0 skips a test); got -p {p}, -n {n}.");
+            var resolved = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo));
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
             var loadClock = Stopwatch.StartNew();
-            using var m = CliCommon.LoadModel(ctx, r.GetValue(model)!, new ModelOptions
+            using var m = CliCommon.LoadModel(ctx, resolved, new ModelOptions
             {
                 ContextLength = Math.Max(p, n + 1) + 1,
                 MaxPrefillTokens = Math.Max(p, 1),
@@ -39,7 +46,7 @@ static class BenchCommand
             });
             double loadSeconds = loadClock.Elapsed.TotalSeconds;
             var rng = new Random(1234);
-            int Token() => rng.Next(Math.Min(m.Config.VocabSize, 151643));
+            int Token() => rng.Next(Math.Min(m.Config.VocabSize, OrdinaryTokenIds));
 
             double[] ppRuns = [], tgRuns = [];
             if (p > 0)

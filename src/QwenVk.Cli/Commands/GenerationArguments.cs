@@ -24,6 +24,25 @@ sealed class GenerationArguments
             cmd.Options.Add(o);
     }
 
+    /// <summary>Checks the values given on the command line, before a model is loaded, naming the flag.</summary>
+    public void Validate(ParseResult r)
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok) throw new ArgumentException(message);
+        }
+        Check(r.GetValue(MaxTokens) >= 1, $"--max-tokens is {r.GetValue(MaxTokens)}; give at least 1.");
+        if (r.GetValue(Temperature) is float t) Check(float.IsFinite(t) && t >= 0, $"--temperature is {t}; give a number >= 0 (0 = greedy).");
+        if (r.GetValue(TopK) is int k) Check(k >= 0, $"--top-k is {k}; give an integer >= 0 (0 = off).");
+        if (r.GetValue(TopP) is float p) Check(p > 0 && p <= 1, $"--top-p is {p}; give a number in (0, 1] (1 = off).");
+        if (r.GetValue(MinP) is float m) Check(m >= 0 && m <= 1, $"--min-p is {m}; give a number in [0, 1] (0 = off).");
+        if (r.GetValue(RepeatPenalty) is float rp) Check(float.IsFinite(rp) && rp > 0, $"--repeat-penalty is {rp}; give a number > 0 (1 = off).");
+        if (r.GetValue(PresencePenalty) is float pp) Check(float.IsFinite(pp), $"--presence-penalty is {pp}; give a finite number (0 = off).");
+        if (r.GetValue(FrequencyPenalty) is float fp) Check(float.IsFinite(fp), $"--frequency-penalty is {fp}; give a finite number (0 = off).");
+        foreach (var stop in r.GetValue(Stop) ?? [])
+            Check(stop.Length > 0, "--stop is empty; give the text to stop at (an empty one would stop before the first token).");
+    }
+
     /// <summary>Options from the command line over the model's defaults (<paramref name="defaults"/>).</summary>
     public GenerationOptions Read(ParseResult r, SamplingOptions defaults)
     {

@@ -8,7 +8,8 @@ static class GraphCommand
 {
     public static Command Create()
     {
-        var model = CliCommon.ModelOption();
+        var model = ModelArgument.Option();
+        var demo = ModelArgument.DemoOption();
         var phase = new Option<string>("--phase") { Description = "decode (one token) or prefill.", DefaultValueFactory = _ => "decode" };
         var tokens = new Option<int>("--tokens") { Description = "Prompt length of the prefill graph.", DefaultValueFactory = _ => 128 };
         var dot = new Option<string?>("--dot") { Description = "Write the compiled graph as Graphviz DOT to this file (render: dot -Tsvg FILE -o graph.svg)." };
@@ -19,7 +20,7 @@ static class GraphCommand
         var ctxLen = CliCommon.ContextOption();
         var cmd = new Command("graph", "Compile a model's decode or prefill graph and report nodes, fusions, barriers, dispatches and memory (optionally DOT and a GPU profile).")
         {
-            model, phase, tokens, dot, dump, profile, noFuse, device, ctxLen,
+            model, demo, phase, tokens, dot, dump, profile, noFuse, device, ctxLen,
         };
         cmd.SetAction(r =>
         {
@@ -29,6 +30,8 @@ static class GraphCommand
                 "prefill" => r.GetValue(tokens),
                 var p => throw new ArgumentException($"--phase must be decode or prefill, got '{p}'."),
             };
+            CliCommon.CheckContext(r.GetValue(ctxLen));
+            var resolved = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo));
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
             var options = new ModelOptions
             {
@@ -36,7 +39,7 @@ static class GraphCommand
                 MaxPrefillTokens = Math.Max(n, 1),
                 Compile = new() { Fuse = !r.GetValue(noFuse) },
             };
-            using var m = CliCommon.LoadModel(ctx, r.GetValue(model)!, options);
+            using var m = CliCommon.LoadModel(ctx, resolved, options);
             var g = m.Graph(n);
             var mem = g.Memory();
             Console.WriteLine($"graph {g.Name} on {ctx.Capabilities.Name}");

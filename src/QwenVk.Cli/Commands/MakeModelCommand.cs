@@ -17,7 +17,7 @@ static class MakeModelCommand
         var heads = new Option<int?>("--heads") { Description = "num_attention_heads (default 4)." };
         var kvHeads = new Option<int?>("--kv-heads") { Description = "num_key_value_heads (default 2)." };
         var headDim = new Option<int?>("--head-dim") { Description = "head_dim (default hidden/heads; Qwen3 may differ)." };
-        var vocab = new Option<int?>("--vocab") { Description = "vocab_size (default 512; 151936 for a real tokenizer)." };
+        var vocab = new Option<int?>("--vocab") { Description = "vocab_size (default 512; with --tokenizer, the tokenizer's id count rounded up to 128)." };
         var dtype = new Option<string>("--dtype") { Description = "bf16, f16 or f32 on disk.", DefaultValueFactory = _ => "bf16" };
         var tie = new Option<bool?>("--tie") { Description = "tie_word_embeddings (lm_head shares embed_tokens). Default: true." };
         var shards = new Option<int>("--shards") { Description = "Number of safetensors shards (1 = model.safetensors).", DefaultValueFactory = _ => 1 };
@@ -65,12 +65,29 @@ static class MakeModelCommand
                 TokenizerJson = r.GetValue(tokenizer),
                 TokenizerConfigJson = TokenizerConfigBeside(r.GetValue(tokenizer)),
             };
+            if (r.GetValue(tokenizer) is { } tokenizerFile) spec = FitToTokenizer(spec, tokenizerFile, r.GetValue(vocab));
             var made = CheckpointMaker.Make(spec, r.GetValue(outDir)!);
             Console.WriteLine($"wrote {made.Folder}: {spec.Architecture} hidden {spec.HiddenSize}, {spec.Layers} layers, vocab {spec.VocabSize}, {spec.DType}, " +
                               $"{made.WeightFiles.Count} weight file(s), {made.TotalBytes / 1048576.0:F1} MiB (random weights)");
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>A checkpoint with a tokenizer must cover its ids: the chat template's tokens sit at the end of Qwen's
+    /// vocabulary, far beyond the default 512 rows. Without --vocab the embedding is sized from the tokenizer
+    /// (rounded up to 128 rows, as Qwen pads it); a --vocab too small is refused. Bos/eos come from it too.</summary>
+    static CheckpointSpec FitToTokenizer(CheckpointSpec spec, string tokenizerFile, int? vocab)
+    {
+        var tok = QwenVk.Model.Text.QwenTokenizer.Load(tokenizerFile);
+        if (vocab is int v && v < tok.VocabSize)
+            throw new ArgumentException($"--vocab {v} is smaller than the tokenizer's {tok.VocabSize} ids ({tokenizerFile}); give at least {tok.VocabSize}, or leave --vocab out to size it from the tokenizer.");
+        return spec with
+        {
+            VocabSize = vocab ?? (tok.VocabSize + 127) / 128 * 128,
+            BosTokenId = tok.EndOfTextId,
+            EosTokenIds = [tok.ImEndId, tok.EndOfTextId],
+        };
     }
 
     static string? TokenizerConfigBeside(string? tokenizer)

@@ -41,17 +41,18 @@ static class PerplexityCommand
         {
             var a = new PerplexityArguments(r.GetValue(file)!, r.GetValue(ctxLen),
                 r.GetValue(secondHalf) ? PerplexityScoring.SecondHalf : PerplexityScoring.AfterFirst, r.GetValue(json), r.GetValue(quant));
-            var folder = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo), "scoring raw text");
+            var resolved = ModelArgument.Resolve(r.GetValue(model), r.GetValue(demo), "scoring raw text");
             using var ctx = CliCommon.OpenDevice(r.GetValue(device));
-            return Run(ctx, folder, a, Console.Out, interactive: true);
+            return Run(ctx, resolved, a, Console.Out, interactive: true);
         });
         return cmd;
     }
 
     /// <summary>The command after parsing, on a device the caller owns. The text and the window are checked before
     /// any weight is loaded. <paramref name="interactive"/>: progress bars on stderr (else nothing on stderr).</summary>
-    internal static int Run(VulkanContext ctx, string folder, PerplexityArguments a, TextWriter output, bool interactive)
+    internal static int Run(VulkanContext ctx, ModelArgument.Resolved resolved, PerplexityArguments a, TextWriter output, bool interactive)
     {
+        string folder = resolved.Folder;
         var config = QwenConfig.Load(Path.Combine(folder, "config.json"));
         Perplexity.CheckWindow(a.Ctx, a.Scoring, config.MaxPositionEmbeddings, textTokens: null);
         var tokenizerFile = Path.Combine(folder, "tokenizer.json");
@@ -62,7 +63,7 @@ static class PerplexityCommand
 
         // The KV cache holds one window. Model-loading choices common to every command belong in these options.
         var options = new ModelOptions { ContextLength = a.Ctx, Quant = a.Quant };
-        using var model = interactive ? CliCommon.LoadModel(ctx, folder, options) : QwenModel.Load(ctx, folder, options);
+        using var model = interactive ? CliCommon.LoadModel(ctx, resolved, options) : QwenModel.Load(ctx, folder, options);
         var result = interactive ? WithProgress(tokens.Length / a.Ctx, p => Perplexity.Evaluate(model, tokens, a.Ctx, a.Scoring, p))
             : Perplexity.Evaluate(model, tokens, a.Ctx, a.Scoring);
 

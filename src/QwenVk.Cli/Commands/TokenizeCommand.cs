@@ -9,17 +9,20 @@ static class TokenizeCommand
 {
     public static Command Create()
     {
-        var tokenizer = new Option<string>("--tokenizer", "-t") { Description = "A Hugging Face tokenizer.json (or .json.gz), or a model folder holding one.", Required = true };
+        var model = ModelArgument.Option();
+        var tokenizer = new Option<string?>("--tokenizer", "-t") { Description = "A tokenizer.json (or .json.gz) file on its own, instead of a model's (--model)." };
         var json = new Option<bool>("--json") { Description = "Print the ids of the whole input as one JSON array." };
         var jsonl = new Option<bool>("--jsonl") { Description = "Each input line is a JSON string; each output line is the JSON array of its ids (bulk checks)." };
         var literal = new Option<bool>("--literal") { Description = "Encode special-token text (e.g. <|im_start|>) as plain text, as for untrusted user input." };
         var cmd = new Command("tokenize", "Read text on stdin and print its token ids (space-separated, or JSON).")
         {
-            tokenizer, json, jsonl, literal,
+            model, tokenizer, json, jsonl, literal,
         };
         cmd.SetAction(r =>
         {
-            var path = r.GetValue(tokenizer)!;
+            if (r.GetValue(tokenizer) is not null && r.GetValue(model) is not null)
+                throw new ArgumentException("--tokenizer and --model exclude each other: give a tokenizer file or a model.");
+            var path = r.GetValue(tokenizer) ?? Path.Combine(ModelArgument.Resolve(r.GetValue(model), demo: false).Folder, "tokenizer.json");
             if (Directory.Exists(path)) path = Path.Combine(path, "tokenizer.json");
             var tok = QwenTokenizer.Load(path);
             Func<string, int[]> encode = r.GetValue(literal) ? tok.EncodeLiteral : tok.Encode;

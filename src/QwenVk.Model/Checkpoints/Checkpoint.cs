@@ -101,6 +101,7 @@ public sealed class Checkpoint : IDisposable
             };
             if (overflow >= 0)
                 throw new InvalidDataException($"{file.Path}: tensor \"{name}\" element {start + overflow} is beyond the FP16 range (|x| > 65504); this checkpoint cannot run in FP16.");
+            RejectNonFinite(file, name, start, dst);
         }
     }
 
@@ -112,7 +113,10 @@ public sealed class Checkpoint : IDisposable
         for (long start = 0; start < info.Elements; start += ChunkElements)
         {
             int n = (int)Math.Min(ChunkElements, info.Elements - start);
-            HalfConversion.ToSingle(info.DType, file.Bytes(info, start * size, n * size), destination.Slice((int)start, n));
+            var dst = destination.Slice((int)start, n);
+            HalfConversion.ToSingle(info.DType, file.Bytes(info, start * size, n * size), dst);
+            int bad = HalfConversion.FirstNonFinite(dst);
+            if (bad >= 0) throw NonFinite(file, name, start + bad, dst[bad].ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 
@@ -143,8 +147,21 @@ public sealed class Checkpoint : IDisposable
             int overflow = HalfConversion.FromSingle(f, destination.Slice((int)start, n));
             if (overflow >= 0)
                 throw new InvalidDataException($"{file.Path}: tensor \"{name}\" element {start + overflow} times its RMSNorm weight is beyond the FP16 range (|x| > 65504); this checkpoint cannot run in FP16.");
+            RejectNonFinite(file, name, start, destination.Slice((int)start, n));
         }
     }
+
+    /// <summary>NaN or infinity in a weight makes every logit NaN downstream, silently: refused at load instead.
+    /// Checked on the converted FP16 values, so one check covers every stored dtype (an overflow to infinity is
+    /// reported before this, as such).</summary>
+    static void RejectNonFinite(SafeTensorsFile file, string name, long start, ReadOnlySpan<Half> converted)
+    {
+        int bad = HalfConversion.FirstNonFinite(converted);
+        if (bad >= 0) throw NonFinite(file, name, start + bad, converted[bad].ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    static InvalidDataException NonFinite(SafeTensorsFile file, string name, long element, string value) =>
+        new($"{file.Path}: tensor \"{name}\" element {element} is {value}; weights must be finite numbers (the checkpoint is damaged or diverged in training).");
 
     static int CopyHalf(ReadOnlySpan<byte> bytes, Span<Half> dst)
     {

@@ -22,7 +22,11 @@ sealed class CheckpointLayout
             throw new FileNotFoundException($"{folder}: neither {Checkpoint.SingleFile} nor {Checkpoint.IndexFile} is there; download the model's safetensors weights into this folder.", single);
 
         using var doc = JsonFields.Parse(index);
-        var f = new JsonFields(doc.RootElement, index);
+        return JsonFields.Guard(index, () => FromIndex(folder, index, new JsonFields(doc.RootElement, index)));
+    }
+
+    static CheckpointLayout FromIndex(string folder, string index, JsonFields f)
+    {
         if (f.Get("weight_map") is not { ValueKind: JsonValueKind.Object } map)
             throw f.Invalid("weight_map", "is missing or not an object of tensor name -> shard file.");
         var weightMap = new Dictionary<string, string>();

@@ -7,6 +7,7 @@ static class CheckpointValidator
     public static List<string> Check(QwenConfig config, CheckpointLayout layout, IReadOnlyDictionary<string, (string File, SafeTensorInfo Info)> found)
     {
         var notes = new List<string>();
+        CheckLayerCount(config, found);
         var expected = QwenWeights.For(config);
         string model = $"{config.Architecture} ({config.SourceFile})";
         foreach (var e in expected)
@@ -34,5 +35,22 @@ static class CheckpointValidator
             throw new InvalidDataException($"{t.File}: tensor \"{name}\" is not part of a {model} model with this config.json; the checkpoint is a different architecture or config.json does not match it.");
         }
         return notes;
+    }
+
+    /// <summary>num_hidden_layers against the layers the files hold, before a list of tensors is sized from it.</summary>
+    static void CheckLayerCount(QwenConfig config, IReadOnlyDictionary<string, (string File, SafeTensorInfo Info)> found)
+    {
+        const string prefix = "model.layers.";
+        int highest = -1;
+        foreach (var name in found.Keys)
+        {
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            int dot = name.IndexOf('.', prefix.Length);
+            if (dot > prefix.Length && int.TryParse(name.AsSpan(prefix.Length, dot - prefix.Length), System.Globalization.NumberStyles.None, null, out int i))
+                highest = Math.Max(highest, i);
+        }
+        // Fewer layers in config.json than in the files is reported below as the first unexpected tensor.
+        if (config.NumHiddenLayers > highest + 1)
+            throw new InvalidDataException($"{config.SourceFile}: field \"num_hidden_layers\" is {config.NumHiddenLayers}, but the safetensors files hold {(highest < 0 ? "no layers" : $"layers 0..{highest}")}; config.json and the weights do not belong together.");
     }
 }

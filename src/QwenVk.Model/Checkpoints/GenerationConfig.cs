@@ -19,7 +19,11 @@ public sealed record GenerationConfig
     public static GenerationConfig Load(string path)
     {
         using var doc = JsonFields.Parse(path);
-        var f = new JsonFields(doc.RootElement, path);
+        return JsonFields.Guard(path, () => Read(new JsonFields(doc.RootElement, path), path));
+    }
+
+    static GenerationConfig Read(JsonFields f, string path)
+    {
         var g = new GenerationConfig
         {
             SourceFile = path,
@@ -34,10 +38,12 @@ public sealed record GenerationConfig
             RepetitionPenalty = f.DoubleOrNull("repetition_penalty"),
             MaxNewTokens = f.IntOrNull("max_new_tokens"),
         };
-        if (g.Temperature is < 0) throw f.Invalid("temperature", $"is {g.Temperature}, expected >= 0.");
-        if (g.TopK is < 0) throw f.Invalid("top_k", $"is {g.TopK}, expected >= 0.");
-        if (g.TopP is < 0 or > 1) throw f.Invalid("top_p", $"is {g.TopP}, expected a number in [0, 1].");
-        if (g.RepetitionPenalty is <= 0) throw f.Invalid("repetition_penalty", $"is {g.RepetitionPenalty}, expected > 0.");
+        // The sampler's own ranges, checked here so that a bad file is named rather than a sampler property.
+        if (g.Temperature is < 0 or > float.MaxValue) throw f.Invalid("temperature", $"is {g.Temperature}, expected >= 0 (0 = greedy).");
+        if (g.TopK is < 0) throw f.Invalid("top_k", $"is {g.TopK}, expected >= 0 (0 = off).");
+        if (g.TopP is <= 0 or > 1) throw f.Invalid("top_p", $"is {g.TopP}, expected a number in (0, 1] (1 = off).");
+        if (g.MinP is < 0 or > 1) throw f.Invalid("min_p", $"is {g.MinP}, expected a number in [0, 1] (0 = off).");
+        if (g.RepetitionPenalty is <= 0 or > float.MaxValue) throw f.Invalid("repetition_penalty", $"is {g.RepetitionPenalty}, expected > 0 (1 = off).");
         return g;
     }
 }

@@ -32,6 +32,30 @@ static class HalfConversion
         return -1;
     }
 
+    /// <summary>Index of the first NaN or infinity, or -1: a vector pass over the exponent bits (all ones in both).</summary>
+    public static int FirstNonFinite(ReadOnlySpan<Half> values)
+    {
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<Half, ushort>(values);
+        var exponent = new System.Numerics.Vector<ushort>(0x7C00);
+        int i = 0;
+        for (; i <= bits.Length - System.Numerics.Vector<ushort>.Count; i += System.Numerics.Vector<ushort>.Count)
+        {
+            var v = new System.Numerics.Vector<ushort>(bits[i..]);
+            if (System.Numerics.Vector.EqualsAny(v & exponent, exponent)) break;
+        }
+        for (; i < bits.Length; i++)
+            if ((bits[i] & 0x7C00) == 0x7C00) return i;
+        return -1;
+    }
+
+    public static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        if (float.IsFinite(TensorPrimitives.Sum(values) * 0f)) return -1;
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
     /// <summary>Widens stored values (F16, BF16, F32) to float32, exactly.</summary>
     public static void ToSingle(SafeTensorsDType dtype, ReadOnlySpan<byte> bytes, Span<float> destination)
     {

@@ -29,6 +29,18 @@ sealed class JsonFields(JsonElement obj, string file, string prefix = "")
         }
     }
 
+    /// <summary>Runs a reader over a parsed file and names the file in what System.Text.Json throws for a value of
+    /// the wrong kind or a string that does not decode (a lone surrogate escape): the reads here check kinds, but
+    /// a reader is one unchecked GetString away from an unexplained InvalidOperationException.</summary>
+    public static T Guard<T>(string file, Func<T> read)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{file}: a value has the wrong JSON type, is out of range or is not valid text ({e.Message}).", e);
+        }
+    }
+
     public string Name(string field) => prefix + field;
 
     public bool Has(string field) => obj.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null;

@@ -46,10 +46,15 @@ public sealed record QwenConfig
     /// <summary>Whether o_proj has a bias tensor (Qwen3 with attention_bias; never for Qwen2).</summary>
     public bool OutputProjectionBias => Architecture == QwenArchitecture.Qwen3 && AttentionBias;
 
+    /// <summary>Upper bounds far above any published dense model (Qwen2.5-72B: 80 layers, hidden 8192, 152064 tokens;
+    /// the largest dense open models have ~126 layers and hidden 16384). A value past one is a damaged or hostile
+    /// file, refused before anything is sized from it (a layer count of 2e8 once built a 24 GB expected-tensor list).</summary>
+    public const int MaxLayers = 1024, MaxWidth = 1 << 17, MaxVocab = 1 << 22, MaxHeads = 1024, MaxPositions = 1 << 24;
+
     public static QwenConfig Load(string path)
     {
         using var doc = JsonFields.Parse(path);
-        return Parse(doc.RootElement, path);
+        return JsonFields.Guard(path, () => Parse(doc.RootElement, path));
     }
 
     public static QwenConfig Parse(string json, string sourceName)
@@ -57,7 +62,7 @@ public sealed record QwenConfig
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json); }
         catch (JsonException e) { throw new InvalidDataException($"{sourceName}: not valid JSON ({e.Message}).", e); }
-        using (doc) return Parse(doc.RootElement, sourceName);
+        using (doc) return JsonFields.Guard(sourceName, () => Parse(doc.RootElement, sourceName));
     }
 
     static QwenConfig Parse(JsonElement root, string file)
@@ -69,16 +74,16 @@ public sealed record QwenConfig
         if (act != "silu")
             throw f.Unsupported("hidden_act", $"is \"{act}\"; only \"silu\" (SwiGLU) is supported by Qwen2/Qwen3.");
 
-        int hidden = f.PositiveInt("hidden_size", 4096);
-        int heads = f.PositiveInt("num_attention_heads", 32);
-        int kvHeads = f.PositiveInt("num_key_value_heads", heads);
+        int hidden = Bounded(f, "hidden_size", 4096, MaxWidth);
+        int heads = Bounded(f, "num_attention_heads", 32, MaxHeads);
+        int kvHeads = Bounded(f, "num_key_value_heads", heads, MaxHeads);
         if (heads % kvHeads != 0)
             throw f.Invalid("num_key_value_heads", $"is {kvHeads}, which does not divide num_attention_heads = {heads}.");
 
         // Qwen3Config declares head_dim = 128 by default; Qwen2Config has no such field and the model uses
         // hidden_size / num_attention_heads (newer transformers also honour an explicit head_dim there).
         int headDim;
-        if (f.Has("head_dim")) headDim = f.PositiveInt("head_dim", 0);
+        if (f.Has("head_dim")) headDim = Bounded(f, "head_dim", 0, MaxWidth);
         else if (arch == QwenArchitecture.Qwen3) headDim = 128;
         else
         {
@@ -88,8 +93,8 @@ public sealed record QwenConfig
         }
         if (headDim % 2 != 0) throw f.Invalid("head_dim", $"is {headDim}; rotary embedding needs an even head dimension.");
 
-        int layers = f.PositiveInt("num_hidden_layers", 32);
-        int maxPos = f.PositiveInt("max_position_embeddings", 32768);
+        int layers = Bounded(f, "num_hidden_layers", 32, MaxLayers);
+        int maxPos = Bounded(f, "max_position_embeddings", 32768, MaxPositions);
         double eps = f.Double("rms_norm_eps", 1e-6);
         if (!(eps > 0)) throw f.Invalid("rms_norm_eps", $"is {eps}, expected a positive number.");
 
@@ -104,9 +109,9 @@ public sealed record QwenConfig
         {
             SourceFile = file,
             Architecture = arch,
-            VocabSize = f.PositiveInt("vocab_size", 151936),
+            VocabSize = Bounded(f, "vocab_size", 151936, MaxVocab),
             HiddenSize = hidden,
-            IntermediateSize = f.PositiveInt("intermediate_size", 22016),
+            IntermediateSize = Bounded(f, "intermediate_size", 22016, MaxWidth),
             NumHiddenLayers = layers,
             NumAttentionHeads = heads,
             NumKeyValueHeads = kvHeads,
@@ -123,6 +128,13 @@ public sealed record QwenConfig
             BosTokenId = f.IntOrNull("bos_token_id"),
             EosTokenIds = f.IntOrIntList("eos_token_id"),
         };
+    }
+
+    static int Bounded(JsonFields f, string field, int fallback, int max)
+    {
+        int v = f.PositiveInt(field, fallback);
+        if (v > max) throw f.Invalid(field, $"is {v}, more than the {max} this project accepts; the file is damaged or not a Qwen2/Qwen3 config.");
+        return v;
     }
 
     static QwenArchitecture ParseArchitecture(JsonFields f)

@@ -55,8 +55,10 @@ public sealed unsafe class SafeTensorsFile : IDisposable
             Span<byte> lenBytes = stackalloc byte[8];
             fs.ReadExactly(lenBytes);
             ulong headerLength = BitConverter.ToUInt64(lenBytes);
-            if (headerLength > (ulong)(length - 8) || headerLength > MaxHeaderBytes)
-                throw new InvalidDataException($"{path}: the header length field says {headerLength} bytes, but only {length - 8} bytes follow it (limit {MaxHeaderBytes}); the file is truncated or not a safetensors file (re-download it).");
+            if (headerLength > MaxHeaderBytes)
+                throw new InvalidDataException($"{path}: the header length field says {headerLength} bytes, over the {MaxHeaderBytes}-byte limit safetensors readers accept; the file is damaged or not a safetensors file (re-download it).");
+            if (headerLength > (ulong)(length - 8))
+                throw new InvalidDataException($"{path}: the header length field says {headerLength} bytes, but only {length - 8} bytes follow it; the file is truncated or not a safetensors file (re-download it).");
             header = new byte[headerLength];
             fs.ReadExactly(header);
         }
@@ -119,10 +121,20 @@ static class SafeTensorsHeader
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"{path}: the header is a JSON {doc.RootElement.ValueKind}, expected an object of tensors.");
             var list = new List<SafeTensorInfo>();
+            int index = 0;
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                if (p.Name == "__metadata__") continue;
-                list.Add(ParseTensor(path, p.Name, p.Value, dataLength));
+                string name;
+                // The reader checks JSON syntax, not that a name decodes: invalid UTF-8 or a lone surrogate escape
+                // (\ud800) throws only when the name is read.
+                try { name = p.Name; }
+                catch (InvalidOperationException)
+                {
+                    throw new InvalidDataException($"{path}: header entry #{index} has a name that is not valid UTF-8 text; the header is damaged (re-download the file).");
+                }
+                index++;
+                if (name == "__metadata__") continue;
+                list.Add(ParseTensor(path, name, p.Value, dataLength));
             }
             CheckNoOverlap(path, list);
             return list;

@@ -23,26 +23,40 @@ public sealed class ChatSession
         Reset();
     }
 
-    /// <summary>Sends a user message (encoded literally: special-token text in it stays text) and streams the reply.</summary>
+    /// <summary>Sends a user message (encoded literally: special-token text in it stays text) and streams the reply.
+    /// A turn that fails (longer than the context, say) is taken back out of the conversation, so the next one
+    /// starts from the turns before it; a cancelled or abandoned reply stays, as far as it got.</summary>
     public async IAsyncEnumerable<string> SendAsync(string userMessage, GenerationOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancel = default)
     {
+        int before = _turns.Count;
         _turns.Add(ChatTurn.User(userMessage));
-        var prompt = _engine.Template.Render(_turns, addGenerationPrompt: true, enableThinking: EnableThinking);
-        var ids = _engine.Tokenizer.Encode(prompt);
         var reply = new StringBuilder();
+        bool failed = true;
         try
         {
-            await foreach (var t in _engine.GenerateTokensAsync(ids, options, cancel))
+            var prompt = _engine.Template.Render(_turns, addGenerationPrompt: true, enableThinking: EnableThinking);
+            var ids = _engine.Tokenizer.Encode(prompt);
+            await using var tokens = _engine.GenerateTokensAsync(ids, options, cancel).GetAsyncEnumerator(cancel);
+            while (true)
             {
-                reply.Append(t.Text);
-                if (t.Text.Length > 0) yield return t.Text;
+                bool more;
+                try { more = await tokens.MoveNextAsync(); }
+                catch (OperationCanceledException) { failed = false; throw; }
+                if (!more) break;
+                reply.Append(tokens.Current.Text);
+                // A consumer that stops early (break, dispose) keeps the reply it saw.
+                failed = false;
+                if (tokens.Current.Text.Length > 0) yield return tokens.Current.Text;
+                failed = true;
             }
+            failed = false;
         }
         finally
         {
+            if (failed) _turns.RemoveRange(before, _turns.Count - before);
             // Even a cancelled reply is part of the conversation: what the user saw is what the model said.
-            _turns.Add(ChatTurn.Assistant(reply.ToString()));
+            else _turns.Add(ChatTurn.Assistant(reply.ToString()));
         }
     }
 

@@ -26,6 +26,9 @@ public sealed record GenerationStats
     public double PromptSeconds { get; init; }
     public double GenerationSeconds { get; init; }
     public StopReason StopReason { get; init; }
+    /// <summary>The sampler's seed: the one given, or the one picked when none was. Sampling with it again (same
+    /// prompt, options and model) repeats the run.</summary>
+    public ulong Seed { get; init; }
     public double PromptTokensPerSecond => PromptSeconds > 0 ? (PromptTokens - ReusedTokens) / PromptSeconds : 0;
     public double GenerationTokensPerSecond => GenerationSeconds > 0 ? GeneratedTokens / GenerationSeconds : 0;
 }

@@ -18,19 +18,19 @@ public sealed class QwenChatClient(QwenEngine engine, bool disposeEngine = false
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var text = new StringBuilder();
+        UsageDetails? usage = null;
+        ChatFinishReason? finish = null;
         await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken))
+        {
             text.Append(update.Text);
-        var stats = engine.LastStats;
+            finish = update.FinishReason ?? finish;
+            foreach (var usageContent in update.Contents.OfType<UsageContent>()) usage = usageContent.Details;
+        }
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString()))
         {
             ModelId = _metadata.DefaultModelId,
-            FinishReason = Finish(stats),
-            Usage = stats is null ? null : new UsageDetails
-            {
-                InputTokenCount = stats.PromptTokens,
-                OutputTokenCount = stats.GeneratedTokens,
-                TotalTokenCount = stats.PromptTokens + stats.GeneratedTokens,
-            },
+            FinishReason = finish,
+            Usage = usage,
         };
     }
 
@@ -44,7 +44,21 @@ public sealed class QwenChatClient(QwenEngine engine, bool disposeEngine = false
         await foreach (var token in engine.GenerateTokensAsync(ids, ToGenerationOptions(options), cancellationToken))
             if (token.Text.Length > 0)
                 yield return new ChatResponseUpdate(ChatRole.Assistant, token.Text) { ModelId = _metadata.DefaultModelId };
-        yield return new ChatResponseUpdate { Role = ChatRole.Assistant, FinishReason = Finish(engine.LastStats), ModelId = _metadata.DefaultModelId };
+        // The last update carries the finish reason and the token counts (UsageContent, where streaming clients of
+        // Microsoft.Extensions.AI look for them; ToChatResponse sums it into Usage).
+        var stats = engine.LastStats;
+        yield return new ChatResponseUpdate
+        {
+            Role = ChatRole.Assistant,
+            FinishReason = Finish(stats),
+            ModelId = _metadata.DefaultModelId,
+            Contents = stats is null ? [] : [new UsageContent(new UsageDetails
+            {
+                InputTokenCount = stats.PromptTokens,
+                OutputTokenCount = stats.GeneratedTokens,
+                TotalTokenCount = stats.PromptTokens + stats.GeneratedTokens,
+            })],
+        };
     }
 
     static ChatTurn ToTurn(ChatMessage m)

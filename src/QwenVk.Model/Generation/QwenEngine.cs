@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using QwenVk.Model.Checkpoints;
+using QwenVk.Model.Hub;
 using QwenVk.Model.Inference;
 using QwenVk.Model.Sampling;
 using QwenVk.Model.Text;
@@ -11,28 +12,68 @@ namespace QwenVk.Model.Generation;
 /// <summary>
 /// The library's front door: a model, its tokenizer and chat template, and streaming generation.
 /// <code>
-/// using var engine = QwenEngine.Load("/models/Qwen2.5-0.5B-Instruct");
+/// using var engine = await QwenEngine.LoadAsync("Qwen/Qwen2.5-0.5B-Instruct"); // or a folder
 /// var chat = engine.StartChat();
 /// await foreach (var piece in chat.SendAsync("Why is the sky blue?"))
 ///     Console.Write(piece);
 /// </code>
 /// The engine keeps track of the tokens in its KV cache: a prompt that starts with them (the earlier turns of a
-/// chat) only processes what is new. One generation at a time.
+/// chat) only processes what is new. One generation at a time: concurrent callers take turns (see
+/// <see cref="AbandonedGenerationTimeout"/> for a caller that starts a generation and walks away). Dispose during a
+/// generation waits for the forward pass in flight, then the generation's next step throws ObjectDisposedException.
 /// </summary>
 public sealed class QwenEngine : IDisposable
 {
     readonly VulkanContext? _ownedContext;
     readonly List<int> _cached = new();
-    readonly SemaphoreSlim _busy = new(1, 1);
+    readonly EngineGate _gate = new(TimeSpan.FromSeconds(30));
+    bool _disposed;
 
     public QwenModel Model { get; }
-    public QwenTokenizer Tokenizer { get; }
+    readonly QwenTokenizer? _tokenizer;
+
+    /// <summary>The model's tokenizer. A folder without tokenizer.json loads too, for token ids in and out
+    /// (<see cref="GenerateTokensAsync"/> then streams ids with empty text); this then throws.</summary>
+    public QwenTokenizer Tokenizer => _tokenizer
+        ?? throw new InvalidOperationException($"{Model.Folder} has no tokenizer.json, so this engine takes and gives token ids only; text needs the model's tokenizer (copy tokenizer.json from its Hugging Face repo).");
+
+    public bool HasTokenizer => _tokenizer is not null;
     public ChatTemplate Template { get; }
     public GenerationStats? LastStats { get; private set; }
 
-    QwenEngine(VulkanContext? owned, QwenModel model, QwenTokenizer tokenizer, ChatTemplate template)
+    /// <summary>A generation whose enumerator is not advanced for this long while another caller waits loses its
+    /// turn (its next step throws InvalidOperationException), so a started and never disposed enumerator cannot
+    /// block the engine. A generation nobody waits behind is never interrupted.</summary>
+    public TimeSpan AbandonedGenerationTimeout
     {
-        _ownedContext = owned; Model = model; Tokenizer = tokenizer; Template = template;
+        get => _gate.IdleTimeout;
+        set => _gate.IdleTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the timeout must be positive.");
+    }
+
+    QwenEngine(VulkanContext? owned, QwenModel model, QwenTokenizer? tokenizer, ChatTemplate template)
+    {
+        _ownedContext = owned; Model = model; _tokenizer = tokenizer; Template = template;
+    }
+
+    /// <summary>Loads a model given as a folder or a Hugging Face repo id (owner/name[@revision]), found in the
+    /// standard Hugging Face cache or downloaded into it unless <paramref name="hub"/> (or HF_HUB_OFFLINE) says
+    /// offline, on the best Vulkan device (or the one <paramref name="contextOptions"/> names).</summary>
+    public static async Task<QwenEngine> LoadAsync(string folderOrRepoId, ModelOptions? options = null,
+        ContextOptions? contextOptions = null, HubOptions? hub = null, IProgress<LoadProgress>? progress = null,
+        IProgress<DownloadProgress>? downloadProgress = null, CancellationToken cancel = default)
+    {
+        var folder = await ModelLocator.ResolveAsync(folderOrRepoId, hub ?? new HubOptions(), downloadProgress, cancel).ConfigureAwait(false);
+        return await Task.Run(() => Load(folder, options, contextOptions, progress, cancel), cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Like <see cref="LoadAsync(string, ModelOptions?, ContextOptions?, HubOptions?, IProgress{LoadProgress}?, IProgress{DownloadProgress}?, CancellationToken)"/>
+    /// on a context the caller owns (e.g. adopted from a host renderer); the engine never disposes it.</summary>
+    public static async Task<QwenEngine> LoadAsync(VulkanContext ctx, string folderOrRepoId, ModelOptions? options = null,
+        HubOptions? hub = null, IProgress<LoadProgress>? progress = null, IProgress<DownloadProgress>? downloadProgress = null,
+        CancellationToken cancel = default)
+    {
+        var folder = await ModelLocator.ResolveAsync(folderOrRepoId, hub ?? new HubOptions(), downloadProgress, cancel).ConfigureAwait(false);
+        return await Task.Run(() => Load(ctx, folder, options, progress, cancel), cancel).ConfigureAwait(false);
     }
 
     /// <summary>Loads a checkpoint folder on the best Vulkan device (or the one <paramref name="contextOptions"/> names).</summary>
@@ -59,10 +100,10 @@ public sealed class QwenEngine : IDisposable
     static QwenEngine Load(VulkanContext ctx, string folder, ModelOptions? options, IProgress<LoadProgress>? progress,
         CancellationToken cancel, bool ownsContext)
     {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"{folder}: model folder not found (give a folder holding config.json and the *.safetensors weights, or use LoadAsync with a Hugging Face repo id).");
         var tokenizerFile = Path.Combine(folder, "tokenizer.json");
-        if (!File.Exists(tokenizerFile))
-            throw new FileNotFoundException($"'{folder}' has no tokenizer.json; text generation needs the model's tokenizer (copy it from the Hugging Face repo), or pass token ids (--prompt-ids).", tokenizerFile);
-        var tokenizer = QwenTokenizer.Load(tokenizerFile);
+        var tokenizer = File.Exists(tokenizerFile) ? QwenTokenizer.Load(tokenizerFile) : null;
         var template = TemplateFor(folder);
         var model = QwenModel.Load(ctx, folder, options, progress, cancel);
         return new QwenEngine(ownsContext ? ctx : null, model, tokenizer, template);
@@ -93,7 +134,9 @@ public sealed class QwenEngine : IDisposable
     {
         options ??= new GenerationOptions();
         if (promptIds.Count == 0) throw new ArgumentException("the prompt is empty.");
-        await _busy.WaitAsync(cancel);
+        if (_tokenizer is null && options.StopStrings.Count > 0)
+            throw new ArgumentException($"stop strings need text, and {Model.Folder} has no tokenizer.json; use stop token ids instead.");
+        var lease = await _gate.AcquireAsync(cancel).ConfigureAwait(false);
         try
         {
             var sampling = options.Sampling ?? DefaultSampling;
@@ -101,19 +144,24 @@ public sealed class QwenEngine : IDisposable
             var stops = new StopDetector(new StopConditions
             {
                 StopTokenIds = (Model.Generation?.EosTokenIds ?? []).Concat(Model.Config.EosTokenIds)
-                    .Concat(options.StopTokenIds).Concat(Tokenizer.DefaultStopTokenIds).Distinct().ToArray(),
+                    .Concat(options.StopTokenIds).Concat(_tokenizer?.DefaultStopTokenIds ?? []).Distinct().ToArray(),
                 StopStrings = options.StopStrings,
                 MaxNewTokens = options.MaxNewTokens,
             });
             var history = new TokenHistory();
             history.AddPrompt(promptIds.ToArray());
-            var decoder = new StreamingDecoder(Tokenizer, skipSpecialTokens: true);
+            var decoder = _tokenizer is null ? null : new StreamingDecoder(_tokenizer, skipSpecialTokens: true);
 
             var clock = Stopwatch.StartNew();
-            int reused = ReuseCachedPrefix(promptIds);
-            var fresh = promptIds.Skip(reused).ToArray();
-            var logits = await Task.Run(() => Model.Forward(fresh), cancel);
-            _cached.AddRange(fresh);
+            int reused = 0;
+            var logits = await StepAsync(lease, () =>
+            {
+                reused = ReuseCachedPrefix(promptIds);
+                var fresh = promptIds.Skip(reused).ToArray();
+                var l = Model.Forward(fresh);
+                _cached.AddRange(fresh);
+                return l;
+            }, cancel).ConfigureAwait(false);
             double promptSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
 
@@ -122,17 +170,18 @@ public sealed class QwenEngine : IDisposable
             while (true)
             {
                 cancel.ThrowIfCancellationRequested();
+                ThrowIfNotFinite(logits);
                 // The embedding table has padding rows past the tokenizer's vocabulary: never sample those.
-                int id = sampler.Sample(logits.AsSpan(0, Math.Min(logits.Length, Tokenizer.VocabSize)), history);
+                int id = sampler.Sample(logits.AsSpan(0, Math.Min(logits.Length, _tokenizer?.VocabSize ?? logits.Length)), history);
                 history.AddGenerated(id);
                 generated++;
-                var step = stops.Append(id, decoder.Push(id));
+                var step = stops.Append(id, decoder?.Push(id) ?? "");
                 if (step.ShouldStop)
                 {
                     reason = step.Reason;
                     // At the token limit, bytes of an unfinished character are shown as they are; after a stop
                     // token or string nothing more belongs to the reply.
-                    var tail = step.Text + (step.Reason == StopReason.MaxTokens ? decoder.Flush() : "");
+                    var tail = step.Text + (step.Reason == StopReason.MaxTokens ? decoder?.Flush() : "");
                     if (tail.Length > 0) yield return new GeneratedToken(id, tail);
                     break;
                 }
@@ -140,12 +189,16 @@ public sealed class QwenEngine : IDisposable
                 if (Model.Position >= Model.ContextLength)
                 {
                     reason = StopReason.MaxTokens;
-                    var rest = stops.Finish() + decoder.Flush();
+                    var rest = stops.Finish() + decoder?.Flush();
                     if (rest.Length > 0) yield return new GeneratedToken(id, rest);
                     break;
                 }
-                logits = await Task.Run(() => Model.Forward([id]), cancel);
-                _cached.Add(id);
+                logits = await StepAsync(lease, () =>
+                {
+                    var l = Model.Forward([id]);
+                    _cached.Add(id);
+                    return l;
+                }, cancel).ConfigureAwait(false);
             }
             LastStats = new GenerationStats
             {
@@ -155,11 +208,37 @@ public sealed class QwenEngine : IDisposable
                 PromptSeconds = promptSeconds,
                 GenerationSeconds = clock.Elapsed.TotalSeconds,
                 StopReason = reason,
+                Seed = sampler.Seed,
             };
         }
         finally
         {
-            _busy.Release();
+            _gate.Release(lease);
+        }
+    }
+
+    /// <summary>Weights are checked at load, but activations can still overflow FP16 into infinity and NaN; sampling
+    /// from such a row would pick an arbitrary token.</summary>
+    void ThrowIfNotFinite(float[] logits)
+    {
+        if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(logits) * 0f)) return;
+        if (Array.TrueForAll(logits, float.IsFinite)) return;
+        throw new InvalidDataException($"{Model.Folder}: the model produced NaN or infinite logits at position {Model.Position}; its activations overflow FP16 (the weights are damaged or this model cannot run in FP16).");
+    }
+
+    /// <summary>Runs one step that uses the model (and its GPU objects). Cancellation is honoured before a step,
+    /// never within one: a forward pass in flight always completes, so Dispose can wait for it.</summary>
+    async Task<T> StepAsync<T>(EngineGate.Lease lease, Func<T> work, CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        _gate.BeginStep(lease);
+        try
+        {
+            return await Task.Run(work, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.EndStep(lease);
         }
     }
 
@@ -195,14 +274,29 @@ public sealed class QwenEngine : IDisposable
     /// <summary>Forgets the KV cache (the next prompt is processed in full).</summary>
     public void ResetCache()
     {
-        _cached.Clear();
-        Model.Reset();
+        var lease = _gate.Acquire();
+        try
+        {
+            _cached.Clear();
+            Model.Reset();
+        }
+        finally
+        {
+            _gate.Release(lease);
+        }
     }
 
+    /// <summary>Stops any generation (waiting for its forward pass in flight, so no GPU object in use is freed),
+    /// then frees the model and an owned device. Safe to call from any thread, and more than once.</summary>
     public void Dispose()
     {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _gate.Close();
         Model.Dispose();
         _ownedContext?.Dispose();
-        _busy.Dispose();
     }
 }

@@ -6,7 +6,7 @@ namespace QwenVk.Model.Hub;
 sealed class HubErrors(RepoId repo, HubSettings settings, string userArgument)
 {
     string LocalFolderHint =>
-        "To use a model that is already on disk, point at its folder instead: --model /path/to/folder (a folder holding " +
+        "To use a model that is already on disk, give its folder instead (a folder holding " +
         "config.json, the *.safetensors weights and tokenizer.json); or set HF_ENDPOINT to a hub or mirror that can be " +
         "reached, or HF_HUB_CACHE to the cache folder that holds the model.";
 

@@ -18,7 +18,7 @@ public sealed class KvCache : IDisposable
         Context = context;
         LayerType = TensorType.Of(DType.F16, kvHeads, context, headDim);
         if (LayerType.Bytes > ctx.Capabilities.MaxStorageBufferRange)
-            throw new ArgumentException($"a context of {context} tokens needs {LayerType.Bytes >> 20} MiB per layer for K (and as much for V), over this device's maxStorageBufferRange ({ctx.Capabilities.MaxStorageBufferRange >> 20} MiB); use a shorter context (--ctx).");
+            throw new ArgumentException($"a context of {context} tokens needs {LayerType.Bytes >> 20} MiB per layer for K (and as much for V), over this device's maxStorageBufferRange ({ctx.Capabilities.MaxStorageBufferRange >> 20} MiB); use a shorter context length.");
         _layers = new (GpuBuffer, GpuBuffer)[layers];
         try
         {

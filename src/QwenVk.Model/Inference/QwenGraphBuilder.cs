@@ -92,7 +92,7 @@ public static class QwenGraphBuilder
         }
 
         var ids = Bind(g.Input("ids", TensorType.Of(DType.U32, n)), s.Ids);
-        var step = Bind(g.Input("step", TensorType.Of(DType.U32, 4)), s.Step);
+        var step = Bind(g.Input("step", TensorType.Of(DType.U32, 1)), s.Step);
         var rope = Bind(g.Persistent("rope_table", s.RopeTableType, "rope"), s.RopeTable);
 
         var hiddenType = TensorType.Of(DType.F32, n, h);

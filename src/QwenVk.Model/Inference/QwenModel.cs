@@ -73,6 +73,10 @@ public sealed class QwenModel : IDisposable
         int context = options.ContextLength ?? Math.Min(c.MaxPositionEmbeddings, 4096);
         if (context < 1) throw new ArgumentException($"the context length must be at least 1 token (got {context}).");
         if (options.MaxPrefillTokens < 1) throw new ArgumentException("the prefill piece length must be at least 1 token.");
+        // Past max_position_embeddings a model without rope_scaling meets positions it was never trained on, and
+        // its output quietly degrades; with rope_scaling the frequencies are stretched for them.
+        if (context > c.MaxPositionEmbeddings && c.RopeScaling.Kind == RopeScalingKind.None)
+            throw new ArgumentException($"a context of {context} tokens is beyond max_position_embeddings = {c.MaxPositionEmbeddings} in {c.SourceFile}, which has no rope_scaling to extend it; use at most {c.MaxPositionEmbeddings} tokens.");
 
         var caps = ctx.Capabilities;
         GpuWeights? weights = null;
@@ -93,7 +97,7 @@ public sealed class QwenModel : IDisposable
             var table = RopeTable.Build(context, freq.InverseFrequencies, freq.AttentionFactor);
             var ropeType = TensorType.Of(DType.F32, context, c.HeadDim / 2, 2);
             if (ropeType.Bytes > caps.MaxStorageBufferRange)
-                throw new ArgumentException($"the RoPE table for a context of {context} tokens ({ropeType.Bytes >> 20} MiB) is over this device's maxStorageBufferRange; use a shorter context (--ctx).");
+                throw new ArgumentException($"the RoPE table for a context of {context} tokens ({ropeType.Bytes >> 20} MiB) is over this device's maxStorageBufferRange; use a shorter context length.");
             var rope = Buffer(ropeType.Bytes, "rope_table");
             rope.Upload<float>(table);
 
@@ -107,7 +111,7 @@ public sealed class QwenModel : IDisposable
                 RopeTable = rope,
                 RopeTableType = ropeType,
                 Ids = Buffer((ulong)maxTokens * 4, "ids", BufferKind.HostVisible),
-                Step = Buffer(16, "step", BufferKind.HostVisible),
+                Step = Buffer(4, "step", BufferKind.HostVisible),
                 Logits = Buffer((ulong)maxLogitRows * rowBytes, "logits"),
                 Argmax = Buffer((ulong)maxLogitRows * 4, "argmax"),
                 Targets = Buffer((ulong)maxTokens * 4, "targets", BufferKind.HostVisible),
@@ -226,7 +230,7 @@ public sealed class QwenModel : IDisposable
                 for (int i = 0; i < n; i++) words[i] = (uint)targets[start + i];
                 _state.Targets.Upload<uint>(words);
             }
-            _state.Step.Upload<uint>([(uint)Position, (uint)n, 0, 0]);
+            _state.Step.Upload<uint>([(uint)Position]);
             Graph(n, outputs).Run();
             Position += n;
             afterPiece(start, everyPosition ? n : 1);

@@ -64,6 +64,10 @@ public sealed class Sampler
         int n = row.Length;
         if (n == 0)
             throw new ArgumentException("The logit row is empty.", nameof(row));
+        // Greedy decoding skips the softmax that otherwise finds NaN; without this it would return an arbitrary id.
+        foreach (float x in row)
+            if (float.IsNaN(x))
+                throw new InvalidOperationException("The logit row holds NaN: the model's weights or activations overflowed.");
         EnsureCapacity(n);
         Span<float> logits = _logits.AsSpan(0, n);
         row.CopyTo(logits);

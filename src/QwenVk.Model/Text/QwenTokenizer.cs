@@ -57,8 +57,19 @@ public sealed class QwenTokenizer
     public static QwenTokenizer Load(string path) =>
         FromJson(TokenizerFileReader.ReadAllBytes(path), path);
 
-    public static QwenTokenizer FromJson(byte[] utf8Json, string source = "tokenizer.json") =>
-        new(TokenizerJson.Parse(utf8Json, source));
+    public static QwenTokenizer FromJson(byte[] utf8Json, string source = "tokenizer.json")
+    {
+        var json = TokenizerJson.Parse(utf8Json, source);
+        try
+        {
+            return new QwenTokenizer(json);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            // What the BPE library or the special-token lookup refuses, named with the file it came from.
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+    }
 
     /// <summary>Highest token id + 1 (vocabulary plus added tokens). The model's embedding may have more rows.</summary>
     public int VocabSize { get; }

@@ -35,7 +35,9 @@ static class GraphDump
         var sb = new StringBuilder();
         sb.AppendLine($"digraph \"{Esc(g.Name)}\" {{");
         sb.AppendLine("  rankdir=TB; node [fontname=\"monospace\", fontsize=10];");
-        var tensors = g.Nodes.SelectMany(n => n.Tensors).Distinct().ToList();
+        // Views and slices are drawn with their base tensor and a dashed edge from it: a view's bytes are the base's,
+        // and without the edge the writer of the base and the reader of the view look unconnected.
+        var tensors = g.Nodes.SelectMany(n => n.Tensors).SelectMany(t => new[] { t.Base, t }).Distinct().ToList();
         foreach (var t in tensors)
         {
             var r = g.Location(t);
@@ -48,6 +50,7 @@ static class GraphDump
             };
             var where = t.IsExternal ? $"{r.Buffer.Name}+{r.Offset}" : $"arena+{r.Offset}";
             sb.AppendLine($"  t{t.Id} [shape={shape}, style=filled, fillcolor={color}, label=\"{Esc(t.Name)}\\n{t.Type}\\n@{Esc(where)}\"];");
+            if (t.IsView) sb.AppendLine($"  t{t.Base.Id} -> t{t.Id} [style=dashed, arrowhead=none, label=\"view\"];");
         }
         for (int i = 0; i < g.Nodes.Count; i++)
         {

@@ -4,7 +4,7 @@ namespace QwenVk.Runtime.Kernels;
 
 /// <summary>
 /// Causal grouped-query attention over the fp16 KV cache. Inputs q f32 [N, Hq, Dh], kCache and vCache f16
-/// [Hkv, C, Dh], step u32 [4]; output f32 [N, Hq, Dh]. Query n sits at position p = step[0] + n and attends to cache
+/// [Hkv, C, Dh], step u32 [1]; output f32 [N, Hq, Dh]. Query n sits at position p = step[0] + n and attends to cache
 /// rows [lo, p], lo = 0 or, with a sliding <paramref name="window"/> &gt; 0, max(0, p - window + 1); query head h
 /// reads kv head h / (Hq / Hkv). The cache rows up to p must already hold this step's keys (kv_append first).
 /// A position past the cache yields NaN. <paramref name="texelLoads"/>: read the caches through texel buffers (true),
@@ -96,7 +96,7 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
         }
         var q = QueryType(inputs, ropeKv);
         Expect(q[1] % kc[0] == 0, $"attention needs query heads ({q[1]}) to be a multiple of kv heads ({kc[0]})");
-        Expect(step.DType == DType.U32 && step.Elements == 4, $"attention step must be u32[4], got {step}");
+        Expect(step.DType == DType.U32 && step.Elements == 1, $"attention step must be u32[1] (the position of token 0), got {step}");
         var outType = splits > 1 ? PartialsType(q[1], splits, q[2]) : q;
         Expect(outputs[0].Equals(outType), splits > 1
             ? $"split attention writes partials {outType}, got {outputs[0]}"

@@ -2,7 +2,7 @@ using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Runtime.Kernels;
 
-/// <summary>Writes this step's keys and values into the fp16 KV cache: inputs k, v f32 [N, Hkv, Dh] and step u32 [4];
+/// <summary>Writes this step's keys and values into the fp16 KV cache: inputs k, v f32 [N, Hkv, Dh] and step u32 [1];
 /// outputs kCache, vCache f16 [Hkv, C, Dh], rows step[0] .. step[0] + N - 1 written, every other row untouched.
 /// The host must keep step[0] + N &lt;= C: rows past the cache are dropped, not wrapped.</summary>
 public sealed class KvAppendKernel : Kernel
@@ -17,7 +17,7 @@ public sealed class KvAppendKernel : Kernel
         var (k, v, step) = (inputs[0], inputs[1], inputs[2]);
         Expect(k.DType == DType.F32 && k.Rank == 3, $"kv_append k must be f32 [tokens, kv_heads, head_dim], got {k}");
         Expect(v.Equals(k), $"kv_append v must match k {k}, got {v}");
-        Expect(step.DType == DType.U32 && step.Elements == 4, $"kv_append step must be u32[4], got {step}");
+        Expect(step.DType == DType.U32 && step.Elements == 1, $"kv_append step must be u32[1] (the position of token 0), got {step}");
         foreach (var c in outputs)
             Expect(c.DType == DType.F16 && c.Rank == 3 && c[0] == k[1] && c[2] == k[2],
                 $"kv_append cache must be f16 [{k[1]}, cache_rows, {k[2]}] for k {k}, got {c}");

@@ -3,7 +3,7 @@ using QwenVk.Runtime.Vulkan;
 namespace QwenVk.Runtime.Kernels;
 
 /// <summary>Rotary position embedding, NeoX / rotate_half layout. Inputs x f32 [N, H, Dh], table f32 [P, Dh/2, 2]
-/// (<see cref="RopeTable"/>), step u32 [4] (step[0] = absolute position of token 0, rewritten by the host each
+/// (<see cref="RopeTable"/>), step u32 [1] (step[0] = absolute position of token 0, rewritten by the host each
 /// decode step); output f32 [N, H, Dh]. Positions past the table come out NaN. Decode with q and k side by side
 /// ropes inside attention instead (<see cref="AttentionKernel.RopeKv"/>).</summary>
 public sealed class RopeKernel : Kernel
@@ -19,7 +19,7 @@ public sealed class RopeKernel : Kernel
         Expect(x[2] % 2 == 0 && x[2] > 0, $"rope needs an even head_dim, got {x}");
         Expect(table.DType == DType.F32 && table.Rank == 3 && table[1] == x[2] / 2 && table[2] == 2,
             $"rope table must be f32 [positions, {x[2] / 2}, 2] for {x}, got {table}");
-        Expect(step.DType == DType.U32 && step.Elements == 4, $"rope step must be u32[4], got {step}");
+        Expect(step.DType == DType.U32 && step.Elements == 1, $"rope step must be u32[1] (the position of token 0), got {step}");
         Expect(x.Equals(outputs[0]), $"rope writes x's shape, got {x} -> {outputs[0]}");
     }
 

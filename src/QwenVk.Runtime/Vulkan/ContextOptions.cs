@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace QwenVk.Runtime.Vulkan;
 
 /// <summary>How an owned <see cref="VulkanContext"/> is created.</summary>
@@ -13,8 +15,9 @@ public sealed record ContextOptions
     /// needs. Lets tests exercise that path on unified-memory devices (lavapipe, integrated GPUs).</summary>
     public bool ForceStaging { get; init; }
 
-    /// <summary>Where notes for the user go (device fallbacks, warnings). Null: standard error.</summary>
-    public Action<string>? Log { get; init; }
+    /// <summary>Where notes for the user go (a CPU driver chosen for want of a GPU, say). Null: nowhere; a library
+    /// does not write to a host application's console, the application decides.</summary>
+    public ILogger? Logger { get; init; }
 
     public static bool ValidationFromEnvironment =>
         Environment.GetEnvironmentVariable("QWENVK_VALIDATION") is "1" or "true" or "on";

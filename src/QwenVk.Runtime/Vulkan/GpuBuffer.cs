@@ -152,7 +152,7 @@ public sealed class OutOfDeviceMemoryException : Exception
     public ulong RequestedBytes { get; }
 
     public OutOfDeviceMemoryException(string name, ulong bytes, Result result)
-        : base($"out of device memory allocating '{name}' ({bytes / (1024.0 * 1024.0):F1} MiB, {result}). Use a smaller model or a shorter context (--ctx), or free GPU memory used by other programs.")
+        : base($"out of device memory allocating '{name}' ({bytes / (1024.0 * 1024.0):F1} MiB, {result}). Use a smaller model or a shorter context length, or free GPU memory used by other programs.")
     {
         RequestedBytes = bytes;
     }

@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Silk.NET.Core;
 using Silk.NET.Core.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Silk.NET.Vulkan;
 
 namespace QwenVk.Runtime.Vulkan;
@@ -29,7 +31,7 @@ public sealed unsafe partial class VulkanContext : IDisposable
     internal CommandPool CommandPool;
     readonly DebugUtilsMessengerEXT _messenger;
     readonly GCHandle _selfHandle;
-    readonly Action<string> _log;
+    readonly ILogger _log;
     readonly object _queueLock = new();
     readonly List<IDisposable> _owned = new();
     bool _disposed;
@@ -37,7 +39,7 @@ public sealed unsafe partial class VulkanContext : IDisposable
     public const string ValidationLayerName = "VK_LAYER_KHRONOS_validation";
 
     VulkanContext(Vk vk, Instance instance, PhysicalDevice pd, Device device, Queue queue, uint family,
-        DeviceCapabilities caps, bool owns, DebugUtilsMessengerEXT messenger, GCHandle self, Action<string> log)
+        DeviceCapabilities caps, bool owns, DebugUtilsMessengerEXT messenger, GCHandle self, ILogger log)
     {
         Vk = vk; Instance = instance; PhysicalDevice = pd; Device = device; Queue = queue; QueueFamily = family;
         Capabilities = caps; OwnsDevice = owns; _messenger = messenger; _selfHandle = self; _log = log;
@@ -51,7 +53,7 @@ public sealed unsafe partial class VulkanContext : IDisposable
         VulkanException.Check(vk.CreateCommandPool(device, in poolInfo, null, out CommandPool), "vkCreateCommandPool");
     }
 
-    internal void Log(string message) => _log(message);
+    internal ILogger Logger => _log;
 
     // ---------------------------------------------------------------- own mode
 
@@ -59,7 +61,7 @@ public sealed unsafe partial class VulkanContext : IDisposable
     public static VulkanContext Create(ContextOptions? options = null)
     {
         options ??= new ContextOptions();
-        var log = options.Log ?? (m => Console.Error.WriteLine(m));
+        var log = options.Logger ?? NullLogger.Instance;
         bool validation = options.Validation ?? ContextOptions.ValidationFromEnvironment;
         var vk = LoadApi();
         var holder = new MessengerTarget();
@@ -75,7 +77,7 @@ public sealed unsafe partial class VulkanContext : IDisposable
             var chosen = ChooseDevice(devices, options.Device ?? Environment.GetEnvironmentVariable("QWENVK_DEVICE"), log);
             var caps = chosen.Caps;
             if (!caps.Supported)
-                throw new VulkanException($"device '{caps.Name}' lacks what QwenVk's kernels need: {caps.MissingFeatures()}. Choose another with --device or QWENVK_DEVICE.");
+                throw new VulkanException($"device '{caps.Name}' lacks what QwenVk's kernels need: {caps.MissingFeatures()}. Choose another device (ContextOptions.Device or QWENVK_DEVICE).");
             uint family = FindComputeQueueFamily(vk, chosen.Handle)
                 ?? throw new VulkanException($"device '{caps.Name}' has no compute queue.");
             device = CreateDevice(vk, chosen.Handle, family);
@@ -102,14 +104,14 @@ public sealed unsafe partial class VulkanContext : IDisposable
     /// shaderFloat16 and storageBuffer16BitAccess enabled; the context never destroys what it was given.
     /// The host must not use <paramref name="queue"/> from another thread while the runtime submits to it.</summary>
     public static VulkanContext Adopt(Instance instance, PhysicalDevice physicalDevice, Device device, Queue queue,
-        uint queueFamily, Action<string>? log = null)
+        uint queueFamily, ILogger? logger = null)
     {
         var vk = LoadApi();
         var caps = Probe(vk, physicalDevice, 0);
         if (!caps.Supported)
             throw new VulkanException($"adopted device '{caps.Name}' lacks what QwenVk's kernels need: {caps.MissingFeatures()}.");
         return new VulkanContext(vk, instance, physicalDevice, device, queue, queueFamily, caps, false, default, default,
-            log ?? (m => Console.Error.WriteLine(m)));
+            logger ?? NullLogger.Instance);
     }
 
     static Vk LoadApi()
@@ -251,14 +253,14 @@ public sealed unsafe partial class VulkanContext : IDisposable
         return handles.Select((h, i) => new Candidate(h, Probe(vk, h, i))).ToList();
     }
 
-    internal static Candidate ChooseDevice(List<Candidate> devices, string? wanted, Action<string> log)
+    internal static Candidate ChooseDevice(List<Candidate> devices, string? wanted, ILogger log)
     {
         if (!string.IsNullOrWhiteSpace(wanted))
         {
             if (int.TryParse(wanted, out int index))
             {
                 if (index < 0 || index >= devices.Count)
-                    throw new VulkanException($"device index {index} is out of range: there are {devices.Count} devices (see 'qwenvk devices').");
+                    throw new VulkanException($"device index {index} is out of range: there are {devices.Count} devices (indices 0..{devices.Count - 1}).");
                 return devices[index];
             }
             var match = devices.Where(d => d.Caps.Name.Contains(wanted, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -272,7 +274,7 @@ public sealed unsafe partial class VulkanContext : IDisposable
         };
         var best = devices.OrderBy(d => d.Caps.Supported ? 0 : 1).ThenBy(d => Rank(d.Caps.Kind)).ThenBy(d => d.Caps.Index).First();
         if (best.Caps.Kind == DeviceKind.Cpu)
-            log($"note: no GPU found; using the CPU Vulkan driver '{best.Caps.Name}'. It is correct but slow.");
+            log.LogWarning("no GPU found; using the CPU Vulkan driver '{Driver}'. It is correct but slow.", best.Caps.Name);
         return best;
     }
 

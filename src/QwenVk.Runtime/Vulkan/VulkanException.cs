@@ -43,7 +43,7 @@ public sealed class VulkanException : Exception
 
     static string? DefaultHint(Result r) => r switch
     {
-        Result.ErrorOutOfDeviceMemory => "the GPU is out of memory; use a smaller model or context (--ctx), or close other GPU programs",
+        Result.ErrorOutOfDeviceMemory => "the GPU is out of memory; use a smaller model or a shorter context length, or close other GPU programs",
         Result.ErrorIncompatibleDriver => "no Vulkan driver could be loaded; install one (Debian: apt-get install mesa-vulkan-drivers) or check VK_ICD_FILENAMES",
         Result.ErrorDeviceLost => "the GPU driver reset the device (a kernel ran too long or faulted)",
         _ => null,

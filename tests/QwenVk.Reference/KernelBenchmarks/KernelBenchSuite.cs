@@ -77,18 +77,18 @@ public static class KernelBenchSuite
                     yield return b.Simple("rmsnorm", "q_norm", new RmsNormKernel(1e-6f, hasWeight: true),
                         [F32(n * m.HeadsQ, m.HeadDim), F16(m.HeadDim)], [F32(n * m.HeadsQ, m.HeadDim)]);
                 yield return b.Simple("rope", "q", new RopeKernel(),
-                    [F32(n, m.HeadsQ, m.HeadDim), ropeTable, U32(4)], [F32(n, m.HeadsQ, m.HeadDim)], values: [null, null, step]);
+                    [F32(n, m.HeadsQ, m.HeadDim), ropeTable, U32(1)], [F32(n, m.HeadsQ, m.HeadDim)], values: [null, null, step]);
                 yield return b.Simple("kv_append", $"@{position}", new KvAppendKernel(),
-                    [F32(n, m.HeadsKv, m.HeadDim), F32(n, m.HeadsKv, m.HeadDim), U32(4)], [cache, cache], values: [null, null, step]);
+                    [F32(n, m.HeadsKv, m.HeadDim), F32(n, m.HeadsKv, m.HeadDim), U32(1)], [cache, cache], values: [null, null, step]);
             }
-            var attentionIn = new[] { F32(n, m.HeadsQ, m.HeadDim), cache, cache, U32(4) };
+            var attentionIn = new[] { F32(n, m.HeadsQ, m.HeadDim), cache, cache, U32(1) };
             var attention = new AttentionKernel(scale);
             if (decode)
             {
                 // Qwen3 takes its q/k norms in too: their two weights follow v.
                 float? qkNorm = m.QkNorm ? 1e-6f : null;
                 var decodeAttention = new AttentionKernel(scale, ropeKv: true, qkNormEps: qkNorm);
-                TensorType[] decodeIn = [F32(1, m.HeadsQ + m.HeadsKv, m.HeadDim), cache, cache, U32(4), ropeTable, F32(1, m.HeadsKv, m.HeadDim),
+                TensorType[] decodeIn = [F32(1, m.HeadsQ + m.HeadsKv, m.HeadDim), cache, cache, U32(1), ropeTable, F32(1, m.HeadsKv, m.HeadDim),
                     .. m.QkNorm ? new[] { F16(m.HeadDim), F16(m.HeadDim) } : []];
                 uint[]?[] decodeValues = [null, null, null, null, null, null, .. m.QkNorm ? new uint[]?[] { null, null } : []];
                 foreach (int context in decodeContexts ?? DecodeContexts)
@@ -154,7 +154,7 @@ public static class KernelBenchSuite
         }
     }
 
-    static uint[] Step(int position) => [(uint)position, 0, 0, 0];
+    static uint[] Step(int position) => [(uint)position];
     /// <summary>The decode attention's input values with the step (input 3) at <paramref name="position"/>.</summary>
     static uint[]?[] WithStep(uint[]?[] values, int position)
     {

@@ -141,7 +141,7 @@ public static class AttentionCheck
             var tqk = Input(ctx, qkType, qk, "qk");
             var tk = Input(ctx, cacheType, kh, "kCache");
             var tvc = Input(ctx, cacheType, vh, "vCache");
-            var ts = Input(ctx, TensorType.Of(DType.U32, 4), new uint[] { (uint)s.Start, 0, 0, 0 }, "step");
+            var ts = Input(ctx, TensorType.Of(DType.U32, 1), new uint[] { (uint)s.Start }, "step");
             var tt = Input(ctx, TensorType.Of(DType.F32, s.Positions, dh / 2, 2), table, "table");
             var tv = Input(ctx, vType, v, "v");
             var to = Output(ctx, outType, "out");
@@ -200,7 +200,7 @@ public static class AttentionCheck
             var tq = Input(ctx, qType, q, "q");
             var tk = Input(ctx, cacheType, kh, "kCache");
             var tv = Input(ctx, cacheType, vh, "vCache");
-            var ts = Input(ctx, TensorType.Of(DType.U32, 4), new uint[] { (uint)s.Start, 0, 0, 0 }, "step");
+            var ts = Input(ctx, TensorType.Of(DType.U32, 1), new uint[] { (uint)s.Start }, "step");
             var to = Output(ctx, qType, "out");
             RunAttention(ctx, new AttentionKernel(scale, s.Window, texel, workgroup, splits: splits), [tq, tk, tv, ts], to, []);
             var want = Reference(q, k, v, s.Tokens, s.HeadsQ, s.HeadsKv, s.HeadDim, s.CacheRows, s.Start, scale, s.Window);

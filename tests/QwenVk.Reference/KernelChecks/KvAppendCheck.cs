@@ -56,7 +56,7 @@ public static class KvAppendCheck
             var v = Floats(rng, inType.Elements, 4.0);
             var tk = Input(ctx, inType, k, "k");
             var tv = Input(ctx, inType, v, "v");
-            var ts = Input(ctx, TensorType.Of(DType.U32, 4), new uint[] { (uint)s.Start, 0, 0, 0 }, "step");
+            var ts = Input(ctx, TensorType.Of(DType.U32, 1), new uint[] { (uint)s.Start }, "step");
             var tkc = Output(ctx, cacheType, "kCache");
             var tvc = Output(ctx, cacheType, "vCache");
             KernelRunner.Run(ctx, new KvAppendKernel(), [tk, tv, ts], [tkc, tvc]);

@@ -45,7 +45,7 @@ public static class RopeCheck
             var x = Floats(rng, type.Elements, 2.0);
             var tx = Input(ctx, type, x, "x");
             var tt = Input(ctx, TensorType.Of(DType.F32, positions, s.HeadDim / 2, 2), table, "table");
-            var ts = Input(ctx, TensorType.Of(DType.U32, 4), new uint[] { (uint)s.Start, 0, 0, 0 }, "step");
+            var ts = Input(ctx, TensorType.Of(DType.U32, 1), new uint[] { (uint)s.Start }, "step");
             var to = Output(ctx, type, "out");
             KernelRunner.Run(ctx, new RopeKernel(), [tx, tt, ts], [to]);
             double e = Nmse(ReadF32(to), Reference(ToDouble(x), s.Heads, s.HeadDim, s.Start, s.Theta, s.Magnitude));

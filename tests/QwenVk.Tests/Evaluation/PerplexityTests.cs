@@ -45,7 +45,7 @@ public sealed class PerplexityTests(GpuFixture gpu)
     static JsonElement RunJson(VulkanContext ctx, PerplexityArguments a)
     {
         var output = new StringWriter();
-        Assert.Equal(0, PerplexityCommand.Run(ctx, Model, a with { Json = true }, output, interactive: false));
+        Assert.Equal(0, PerplexityCommand.Run(ctx, new ModelArgument.Resolved(Model, "brown-qwen2-tiny"), a with { Json = true }, output, interactive: false));
         return JsonDocument.Parse(output.ToString()).RootElement.Clone();
     }
 
@@ -92,7 +92,7 @@ public sealed class PerplexityTests(GpuFixture gpu)
 
     static Exception BadInput(VulkanContext ctx, PerplexityArguments a)
     {
-        var e = Record.Exception(() => PerplexityCommand.Run(ctx, Model, a, TextWriter.Null, interactive: false));
+        var e = Record.Exception(() => PerplexityCommand.Run(ctx, new ModelArgument.Resolved(Model, "brown-qwen2-tiny"), a, TextWriter.Null, interactive: false));
         Assert.NotNull(e);
         Assert.True(CliErrors.IsUserFacing(e), $"{e.GetType().Name} would reach the user as a stack trace: {e.Message}");
         Assert.DoesNotContain('\n', e.Message);

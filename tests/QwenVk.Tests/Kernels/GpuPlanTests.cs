@@ -29,7 +29,7 @@ public sealed class GpuPlanTests(GpuFixture gpu)
         Assert.Equal(1, AttentionKernel.DecodeSplits(gpu.Ctx.Capabilities with { Kind = DeviceKind.Cpu }, cacheRows));
         var (qk, v, cache) = (F32(1, 16, 64), F32(1, 2, 64), F16(2, cacheRows, 64));
         var plan = new AttentionKernel(0.125f, ropeKv: true, splits: splits)
-            .Plan([qk, cache, cache, TensorType.Of(DType.U32, 4), F32(cacheRows, 32, 2), v], [AttentionKernel.PartialsType(14, splits, 64), cache, cache], Gpu);
+            .Plan([qk, cache, cache, TensorType.Of(DType.U32, 1), F32(cacheRows, 32, 2), v], [AttentionKernel.PartialsType(14, splits, 64), cache, cache], Gpu);
         Assert.Equal((14u, (uint)splits), (plan.GroupsX, plan.GroupsY));
         Assert.Equal((uint)splits, plan.Specialization[3]);
     }

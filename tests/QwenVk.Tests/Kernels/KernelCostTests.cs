@@ -8,7 +8,7 @@ public sealed class KernelCostTests
 {
     static TensorType F32(params int[] s) => TensorType.Of(DType.F32, s);
     static TensorType F16(params int[] s) => TensorType.Of(DType.F16, s);
-    static readonly TensorType Step = TensorType.Of(DType.U32, 4);
+    static readonly TensorType Step = TensorType.Of(DType.U32, 1);
 
     [Fact]
     public void AttentionDecodeReadsOnlyTheVisibleCacheRows()

@@ -9,6 +9,20 @@ public sealed class SamplerTests
     private static readonly float[] Logits = [2.0f, 1.6f, 1.1f, 0.9f, 0.3f, 0.0f, -0.4f, -1.0f, -1.7f, -2.5f];
     private const int Draws = 20_000;
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.7f)]
+    public void NaNLogits_AreRefusedNotSampled(float temperature)
+    {
+        // Greedy decoding of all-NaN logits returned an arbitrary id instead of saying the model is broken.
+        var sampler = new Sampler(new SamplingOptions { Temperature = temperature, TopP = 0.8f, TopK = 20 });
+        float[] row = Enumerable.Repeat(float.NaN, 50).ToArray();
+        Assert.Contains("NaN", Assert.Throws<InvalidOperationException>(() => sampler.Sample(row)).Message);
+        row = [.. Logits];
+        row[3] = float.NaN;
+        Assert.Contains("NaN", Assert.Throws<InvalidOperationException>(() => sampler.Sample(row)).Message);
+    }
+
     [Fact]
     public void TemperatureZero_IsArgMax_FirstOnTies()
     {

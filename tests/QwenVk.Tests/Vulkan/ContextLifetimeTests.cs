@@ -38,7 +38,7 @@ public sealed class ContextLifetimeTests
         long rssAfterWarmup = 0;
         for (int i = 0; i < 50; i++)
         {
-            var ctx = VulkanContext.Create(new ContextOptions { Validation = true, Log = _ => { } });
+            var ctx = VulkanContext.Create(new ContextOptions { Validation = true });
             UseOnce(ctx);
             ctx.Dispose();
             Assert.True(ctx.Validation.Count == 0, $"iteration {i}: " + string.Join("\n", ctx.Validation.Messages.Take(5)));
@@ -59,7 +59,7 @@ public sealed class ContextLifetimeTests
     [Fact]
     public void AdoptModeNeverDestroysTheHostsDevice()
     {
-        using var host = VulkanContext.Create(new ContextOptions { Validation = true, Log = _ => { } });
+        using var host = VulkanContext.Create(new ContextOptions { Validation = true });
         for (int i = 0; i < 3; i++)
         {
             using var adopted = VulkanContext.Adopt(host.Instance, host.PhysicalDevice, host.Device, host.Queue, host.QueueFamily);
@@ -84,7 +84,7 @@ public sealed class MissingDriverTests
         TestEnvironment.SetNative("VK_ICD_FILENAMES", "/nonexistent/qwenvk_missing_icd.json");
         try
         {
-            var e = Assert.Throws<VulkanException>(() => VulkanContext.Create(new ContextOptions { Validation = false, Log = _ => { } }));
+            var e = Assert.Throws<VulkanException>(() => VulkanContext.Create(new ContextOptions { Validation = false }));
             Assert.Contains("driver", e.Message);
             Assert.Contains("VK_ICD_FILENAMES", e.Message);
         }
@@ -102,7 +102,7 @@ public sealed class StagingTests
     [Fact]
     public void UploadsAndDownloadsThroughStagingAreExactAndKernelsSeeThem()
     {
-        using var ctx = VulkanContext.Create(new ContextOptions { Validation = true, ForceStaging = true, Log = _ => { } });
+        using var ctx = VulkanContext.Create(new ContextOptions { Validation = true, ForceStaging = true });
         var type = TensorType.Of(DType.F32, 5_000_000); // 20 MB: more than the 16 MiB staging buffer, so it chunks
         var data = Enumerable.Range(0, 5_000_000).Select(i => (float)i).ToArray();
         var a = DeviceTensor.Create(ctx, type, "a");

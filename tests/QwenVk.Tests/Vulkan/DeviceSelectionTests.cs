@@ -20,24 +20,46 @@ public sealed class DeviceSelectionTests(GpuFixture gpu)
     public void ChoosesByIndexAndByNameAndRefusesUnknown()
     {
         var name = gpu.Ctx.Capabilities.Name;
-        using (var byName = VulkanContext.Create(new ContextOptions { Device = name[..Math.Min(5, name.Length)].ToUpperInvariant(), Validation = true, Log = _ => { } }))
+        using (var byName = VulkanContext.Create(new ContextOptions { Device = name[..Math.Min(5, name.Length)].ToUpperInvariant(), Validation = true }))
             Assert.Contains(byName.Capabilities.Name, VulkanContext.ListDevices().Select(x => x.Name));
-        using (var byIndex = VulkanContext.Create(new ContextOptions { Device = "0", Validation = true, Log = _ => { } }))
+        using (var byIndex = VulkanContext.Create(new ContextOptions { Device = "0", Validation = true }))
             Assert.Equal(0, byIndex.Capabilities.Index);
-        var e = Assert.Throws<VulkanException>(() => VulkanContext.Create(new ContextOptions { Device = "no-such-gpu-xyz", Log = _ => { } }));
+        var e = Assert.Throws<VulkanException>(() => VulkanContext.Create(new ContextOptions { Device = "no-such-gpu-xyz" }));
         Assert.Contains("no-such-gpu-xyz", e.Message);
-        var e2 = Assert.Throws<VulkanException>(() => VulkanContext.Create(new ContextOptions { Device = "99", Log = _ => { } }));
+        var e2 = Assert.Throws<VulkanException>(() => VulkanContext.Create(new ContextOptions { Device = "99" }));
         Assert.Contains("99", e2.Message);
     }
 
     [Fact]
-    public void SaysSoWhenFallingBackToACpuDriver()
+    public void SaysSoWhenFallingBackToACpuDriverThroughTheLoggerNotStderr()
     {
-        var notes = new List<string>();
-        using var ctx = VulkanContext.Create(new ContextOptions { Validation = true, Log = notes.Add });
-        if (ctx.Capabilities.Kind == DeviceKind.Cpu)
-            Assert.Contains(notes, n => n.Contains("CPU Vulkan driver"));
-        else
-            Assert.DoesNotContain(notes, n => n.Contains("CPU Vulkan driver"));
+        var logger = new ListLogger();
+        var stderr = new StringWriter();
+        var before = Console.Error;
+        Console.SetError(stderr);
+        try
+        {
+            using (var quiet = VulkanContext.Create(new ContextOptions { Validation = true })) { }
+            using var ctx = VulkanContext.Create(new ContextOptions { Validation = true, Logger = logger });
+            if (ctx.Capabilities.Kind == DeviceKind.Cpu)
+                Assert.Contains(logger.Lines, n => n.Contains("CPU Vulkan driver") && n.StartsWith("Warning"));
+            else
+                Assert.DoesNotContain(logger.Lines, n => n.Contains("CPU Vulkan driver"));
+        }
+        finally
+        {
+            Console.SetError(before);
+        }
+        // A library does not write to its host's console by itself.
+        Assert.DoesNotContain("CPU Vulkan driver", stderr.ToString());
+    }
+
+    sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public readonly List<string> Lines = new();
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add($"{logLevel}: {formatter(state, exception)}");
     }
 }
