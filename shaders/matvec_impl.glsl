@@ -97,7 +97,6 @@ layout(push_constant) uniform Push { uint N; uint M; uint K; uint rowStride; uin
 float acc[RPS * TOK];
 uint wrow[RPS];
 uint wsc[RPS];  // half index of each row's first scale (quantized W)
-uvec4 scache[RPS];  // lane rows, quantized W: each row's current 16-byte unit of 8 scales
 uint xrow[TOK];
 float ss[TOK];  // sums of x^2 per token (NORM_X)
 
@@ -120,15 +119,13 @@ void dot8(uint i) {
 }
 
 // dot8 for quantized W: unit i of each row holds WF_UNIT values (16 or 32) under one scale, and the matching x is
-// WF_UNIT / 4 vec4s, taken 8 values at a time so x and the decoded weights stay in few registers. The scale is scale
-// `slot` of scache (lane rows: fetched once per 256 values, as a load costs as much as the 8-32 values it scales
-// on CPU drivers), or fetched for this unit when slot >= 8 (lanes along K, where each lane's units are far apart).
-void dot_quant(uint i, uint slot) {
+// WF_UNIT / 4 vec4s, taken 8 values at a time so x and the decoded weights stay in few registers.
+void dot_quant(uint i) {
     uvec4 q[RPS];
     float d[RPS];
     for (uint r = 0; r < RPS; r++) {
         q[r] = LOAD_W8(wrow[r] + i);
-        d[r] = slot < 8 ? wf_texel_half(scache[r], slot) : wf_unit_scale(wsc[r], i);
+        d[r] = wf_unit_scale(wsc[r], i);
     }
     for (uint j = 0; j < WF_UNIT / 8; j++) {
         vec4 a[TOK];
@@ -149,21 +146,7 @@ void dot_quant(uint i, uint slot) {
 // One 16-byte unit of W per row: the format's dot.
 void dot_unit(uint i) {
     if (WFMT == WF_F16) dot8(i);
-    else dot_quant(i, 8);
-}
-
-// Units [0, K / WF_UNIT) of every row, for lane rows: quantized W fetches each row's scales 8 at a time.
-void dot_all_units() {
-    uint units = p.K / WF_UNIT;
-    if (WFMT == WF_F16) {
-        for (uint i = 0; i < units; i++) dot8(i);
-        return;
-    }
-    for (uint i0 = 0; i0 < units; i0 += WF_UNITS_PER_SCALES) {
-        for (uint r = 0; r < RPS; r++) scache[r] = LOAD_W8(wsc[r] / 8 + i0 / WF_UNITS_PER_SCALES);
-        uint end = min(i0 + WF_UNITS_PER_SCALES, units);
-        for (uint i = i0; i < end; i++) dot_quant(i, (i - i0) * WF_UNIT / 32);
-    }
+    else dot_quant(i);
 }
 
 // Where row `row` of W starts (16-byte units for WIDE, halves otherwise) and, quantized, its first scale.
@@ -280,7 +263,7 @@ void lane_rows_dot(uint n0, uint m0, uint lane, uint lanes) {
     for (uint t = 0; t < TOK; t++) ss[t] = 0.0;
     for (uint r = 0; r < RPS; r++) set_wrow(r, w_row(min(m0 + lane + r / PAIR * lanes, p.M - 1), r));
     for (uint t = 0; t < TOK; t++) xrow[t] = min(n0 + t, p.N - 1) * (p.K / 4);
-    dot_all_units();
+    for (uint i = 0; i < p.K / WF_UNIT; i++) dot_unit(i);
     for (uint r = 0; r < RPS; r += PAIR) {
         uint m = m0 + lane + r / PAIR * lanes;
         for (uint t = 0; t < TOK; t++) {

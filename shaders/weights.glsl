@@ -6,8 +6,7 @@
 // half of one, so one scale serves the whole unit.
 //
 // Quantized layout: rows in groups of 8; a group holds its rows' quants (K bytes a row for q8_0, K / 2 for q4_0) and
-// then their scales (K / 32 fp16 a row, padded to whole 16-byte units: a unit of scales covers 256 values of a row,
-// from the same K for every row). 8 rows keep every group 16-byte aligned for any K that is a multiple of 32.
+// then their scales (K / 32 fp16 a row). 8 rows keep every group 16-byte aligned for any K that is a multiple of 32.
 // q8_0: value = d * q (q int8). q4_0: block byte j holds values j (low nibble) and j + 16 (high), value = d * (q - 8).
 const uint WF_F16 = 0;
 const uint WF_Q8_0 = 1;
@@ -25,13 +24,8 @@ uint wf_quant_row_bytes(uint K) {
     return WFMT == WF_Q8_0 ? K : K / 2;
 }
 
-// Bytes of one row's scales, padded to 16-byte units.
-uint wf_scale_row_bytes(uint K) {
-    return (K / 32 + 7) / 8 * 16;
-}
-
 uint wf_group_start(uint row, uint K) {
-    return (row / 8) * 8 * (wf_quant_row_bytes(K) + wf_scale_row_bytes(K));
+    return (row / 8) * 8 * (wf_quant_row_bytes(K) + K / 16);
 }
 
 // The first 16-byte unit of row `row` (its quants, for a quantized format). Needs K % 8 == 0 (K % 32 quantized).
@@ -40,18 +34,10 @@ uint wf_row_unit(uint row, uint K) {
     return (wf_group_start(row, K) + (row % 8) * wf_quant_row_bytes(K)) / 16;
 }
 
-// The 16-byte unit holding row `row`'s first 8 scales (quantized formats only).
-uint wf_row_scale_unit(uint row, uint K) {
-    return (wf_group_start(row, K) + 8 * wf_quant_row_bytes(K) + (row % 8) * wf_scale_row_bytes(K)) / 16;
-}
-
 // Half index of row `row`'s first scale (quantized formats only).
 uint wf_row_scale(uint row, uint K) {
-    return wf_row_scale_unit(row, K) * 8;
+    return (wf_group_start(row, K) + 8 * wf_quant_row_bytes(K) + (row % 8) * (K / 16)) / 2;
 }
-
-// Units of W one 16-byte unit of scales covers (8 blocks of 32 values).
-const uint WF_UNITS_PER_SCALES = 256 / WF_UNIT;
 
 // Scale of unit i of a row whose first scale is at half index rowScale: 1 for fp16.
 float wf_unit_scale(uint rowScale, uint i) {

@@ -3,9 +3,9 @@ namespace QwenVk.Runtime.Quantization;
 /// <summary>
 /// How a block-quantized weight [rows, K] (q8_0, q4_0) lies in GPU memory, as shaders/weights.glsl reads it: rows in
 /// groups of <see cref="GroupRows"/>, each group holding its rows' quants (row after row, each row its blocks' quants
-/// in ggml's order) and then their fp16 scales (row after row, one per block, each row's scales padded to a multiple
-/// of 8 so that they start on a 16-byte boundary). Why groups: a group is 16-byte aligned for any K that is a multiple
-/// of 32, so quants load as uvec4 and texels, and whole groups can be stacked (q/k/v one after another, gate/up interleaved in blocks of 8 rows) or
+/// in ggml's order) and then their fp16 scales (row after row, one per block). Why groups: a group is 16-byte aligned
+/// for any K that is a multiple of 32 (8 x 1.0625 K bytes for q8_0, 8 x 0.5625 K for q4_0), so quants load as uvec4
+/// and texels, and whole groups can be stacked (q/k/v one after another, gate/up interleaved in blocks of 8 rows) or
 /// split into row chunks exactly as fp16 rows are. A last partial group is padded with zero rows.
 /// </summary>
 public static class QuantizedLayout
@@ -16,9 +16,8 @@ public static class QuantizedLayout
 
     /// <summary>Bytes of one row's quants: K (q8_0) or K / 2 (q4_0).</summary>
     public static long QuantBytesPerRow(DType t, long k) => t == DType.Q8_0 ? k : k / 2;
-    /// <summary>Bytes of one row's scales: an fp16 per block of 32, padded to whole 16-byte units (8 scales), so a
-    /// kernel walking a row fetches one unit of scales per 256 values, at the same step for every row.</summary>
-    public static long ScaleBytesPerRow(long k) => (k / GgmlBlocks.BlockValues + 7) / 8 * 16;
+    /// <summary>Bytes of one row's scales: an fp16 per block of 32.</summary>
+    public static long ScaleBytesPerRow(long k) => k / GgmlBlocks.BlockValues * 2;
     public static long GroupBytes(DType t, long k) => GroupRows * (QuantBytesPerRow(t, k) + ScaleBytesPerRow(k));
 
     public static ulong Bytes(DType t, long rows, long k) =>
@@ -88,7 +87,6 @@ public static class QuantizedLayout
     {
         var (quants, scales) = RowOffsets(t, row, k);
         int bb = GgmlBlocks.BlockBytes(t), qb = bb - 2;
-        packed.Slice((int)scales, (int)ScaleBytesPerRow(k)).Clear();  // the padding after the last scale
         for (int b = 0; b < k / GgmlBlocks.BlockValues; b++)
         {
             rowBlocks.Slice(b * bb, 2).CopyTo(packed.Slice((int)(scales + 2 * b)));
