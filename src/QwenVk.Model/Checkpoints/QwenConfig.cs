@@ -69,6 +69,15 @@ public sealed record QwenConfig
     {
         var f = new JsonFields(root, file);
         var arch = ParseArchitecture(f);
+        // GPTQ / AWQ checkpoints store projections as packed qweight/qzeros/scales tensors: say so plainly rather than
+        // fail later on a missing q_proj.weight.
+        if (f.Get("quantization_config") is { } qc)
+        {
+            string method = qc.ValueKind == JsonValueKind.Object && qc.TryGetProperty("quant_method", out var m) && m.ValueKind == JsonValueKind.String
+                ? m.GetString()! : qc.GetRawText();
+            throw f.Unsupported("quantization_config",
+                $"says quant_method \"{method}\": pre-quantized (GPTQ, AWQ, ...) checkpoints are not loaded yet. Use the model's original FP16/BF16 checkpoint and quantize it at load (q8_0 or q4_0).");
+        }
 
         string act = f.StringOrNull("hidden_act") ?? "silu";
         if (act != "silu")

@@ -6,6 +6,19 @@ public sealed class QwenConfigTests
 {
     static QwenConfig Parse(string json) => QwenConfig.Parse(json, "test/config.json");
 
+    [Theory]
+    [InlineData("gptq", "{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"desc_act\": false}")]
+    [InlineData("awq", "{\"quant_method\": \"awq\", \"bits\": 4, \"version\": \"gemm\"}")]
+    public void PreQuantizedCheckpointsAreRefusedNamingTheField(string method, string quantizationConfig)
+    {
+        var json = File.ReadAllText(Path.Combine(RepoPaths.ReferenceModel("qwen2-tiny"), "config.json")).TrimEnd().TrimEnd('}')
+            + ", \"quantization_config\": " + quantizationConfig + "}";
+        var e = Assert.Throws<NotSupportedException>(() => Parse(json));
+        Assert.Contains("quantization_config", e.Message);
+        Assert.Contains(method, e.Message);
+        Assert.Contains("test/config.json", e.Message);
+    }
+
     [Fact]
     public void ReadsQwen2Fixture()
     {
