@@ -11,6 +11,7 @@
 #                                                     (QWENVK_MATVEC_RPS:QWENVK_MATVEC_WG; all: 1,2,4 x 64,128,256)
 #                                                     and bench the models again with the fastest, marked -tuned
 #   STEP_TIMEOUT=300                                  seconds any one step may take (a hung driver fails that step)
+#   QUANTS="q8_0 q4_0"                                the quantized benches of each model (-q8_0, -q4_0); QUANTS= skips them
 # Also timed, for rules not yet measured on a GPU: the models without flash decoding (-unsplit) and with split-K
 # decode products (-splitk), and the decode products with split K (kernels-bench-splitk).
 #
@@ -101,6 +102,11 @@ bench_model() { # name, make-model args...
   if [ -n "$TUNED" ]; then
     env $TUNED $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --json > "$OUT/bench-$name-tuned.json"
   fi
+  # Quantized at load: the decode ratios (q8_0 >= 1.6x, q4_0 >= 2.2x of f16) are to be met on a GPU, where
+  # decode is bound by bytes (lavapipe is bound by instructions: docs/BENCHMARKS.md).
+  for q in ${QUANTS-q8_0 q4_0}; do
+    $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --quant "$q" --json > "$OUT/bench-$name-$q.json"
+  done
 }
 echo "== model benchmarks"
 bench_model qwen2.5-0.5b-shape --preset qwen2.5-0.5b
@@ -142,6 +148,6 @@ for f in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
     if copy and best_matvec.get(preset):
         share += f", {100 * b['decode_weight_gb_s'] / best_matvec[preset]:.0f}% of the best matvec"
     print(f"{os.path.basename(f)[6:-5]:22} pp{b['n_prompt']} {b['pp_tok_s']:.1f} tok/s   tg{b['n_gen']} {b['tg_tok_s']:.1f} tok/s   "
-          f"decode reads weights at {b['decode_weight_gb_s']:.0f} GB/s{share}   load {b['load_seconds']:.1f} s")
+          f"decode reads weights at {b['decode_weight_gb_s']:.0f} GB/s{share}   weights {b.get('weights_mib', 0):.0f} MiB ({b.get('quant', 'f16')})   load {b['load_seconds']:.1f} s")
 PY
 echo "full results in $OUT"

@@ -176,7 +176,7 @@ public sealed class GpuWeights : IDisposable
                 }
             var buffer = ctx.CreateBuffer(slot.StackType.Bytes, slot.Stack);
             weights._tensors[slot.Stack] = [new WeightChunk(buffer, 0, slot.StackType)];
-            buffer.Upload<byte>(Quantize(dtype, stacked, slot.StackType[0], k));
+            buffer.Upload<byte>(Quantize(dtype, stacked, 0, slot.StackType[0], k));
             foreach (var m in slot.Members) pending.Remove(m);
             return;
         }
@@ -188,7 +188,7 @@ public sealed class GpuWeights : IDisposable
                 var buffer = ctx.CreateBuffer(slot.StackType.Bytes, slot.Stack);
                 weights._tensors[slot.Stack] = stack = [new WeightChunk(buffer, 0, slot.StackType)];
             }
-            stack[0].Buffer.Upload<byte>(Quantize(dtype, values, rows, k), slot.Offset);
+            stack[0].Buffer.Upload<byte>(Quantize(dtype, values, 0, rows, k), slot.Offset);
             weights._tensors[name] = [new WeightChunk(stack[0].Buffer, 0, type, slot.Offset)];
             return;
         }
@@ -201,7 +201,7 @@ public sealed class GpuWeights : IDisposable
                 var chunkType = TensorType.Of(dtype, count, k);
                 var buffer = ctx.CreateBuffer(chunkType.Bytes, splits.Count == 1 ? name : $"{name}[{firstRow}:{firstRow + count}]");
                 chunks.Add(new WeightChunk(buffer, firstRow, chunkType));
-                buffer.Upload<byte>(Quantize(dtype, values.AsSpan((int)((long)firstRow * k), (int)((long)count * k)), count, k));
+                buffer.Upload<byte>(Quantize(dtype, values, firstRow, count, k));
             }
         }
         catch
@@ -212,10 +212,10 @@ public sealed class GpuWeights : IDisposable
         weights._tensors[name] = chunks.ToArray();
     }
 
-    static byte[] Quantize(DType dtype, ReadOnlySpan<float> values, int rows, int k)
+    static byte[] Quantize(DType dtype, float[] values, int firstRow, int rows, int k)
     {
         var packed = new byte[QuantizedLayout.Bytes(dtype, rows, k)];
-        QuantizedLayout.Quantize(dtype, values, rows, k, packed);
+        QuantizedLayout.Quantize(dtype, values, firstRow, rows, k, packed);
         return packed;
     }
 

@@ -27,15 +27,24 @@ public static class QuantizedLayout
     public static string? Unsupported(DType t, long k) =>
         k % GgmlBlocks.BlockValues != 0 ? $"{t.ToString().ToLowerInvariant()} needs rows of a multiple of {GgmlBlocks.BlockValues} values (blocks of 32); this weight's rows have {k}" : null;
 
-    /// <summary>Quantizes float rows [rows, K] with llama.cpp's reference quantizer and lays them out for the GPU.</summary>
-    public static void Quantize(DType t, ReadOnlySpan<float> values, int rows, int k, Span<byte> packed)
+    /// <summary>Quantizes float rows [rows, K] with llama.cpp's reference quantizer and lays them out for the GPU.
+    /// Rows are independent, so they are spread over the host's cores (a 7B model is 7 G values).</summary>
+    public static void Quantize(DType t, float[] values, int rows, int k, byte[] packed) => Quantize(t, values, 0, rows, k, packed);
+
+    /// <summary>The same for rows [firstRow, firstRow + rows) of <paramref name="values"/>.</summary>
+    public static void Quantize(DType t, float[] values, int firstRow, int rows, int k, byte[] packed)
     {
-        var blocks = new byte[(long)k / GgmlBlocks.BlockValues * GgmlBlocks.BlockBytes(t)];
-        for (int r = 0; r < rows; r++)
+        if (((long)firstRow + rows) * k > values.Length) throw new ArgumentException($"rows {firstRow}..{firstRow + rows - 1} of {k} values are past the {values.Length} given");
+        const int rowsPerTask = 64;
+        Parallel.For(0, (rows + rowsPerTask - 1) / rowsPerTask, chunk =>
         {
-            GgmlBlocks.Quantize(t, values.Slice(r * k, k), blocks);
-            PackRow(t, blocks, r, k, packed);
-        }
+            var blocks = new byte[(long)k / GgmlBlocks.BlockValues * GgmlBlocks.BlockBytes(t)];
+            for (int r = chunk * rowsPerTask; r < Math.Min(rows, (chunk + 1) * rowsPerTask); r++)
+            {
+                GgmlBlocks.Quantize(t, values.AsSpan((int)((long)(firstRow + r) * k), k), blocks);
+                PackRow(t, blocks, r, k, packed);
+            }
+        });
         ZeroPadding(t, rows, k, packed);
     }
 
