@@ -18,9 +18,10 @@ static class GraphCommand
         var noFuse = new Option<bool>("--no-fuse") { Description = "Compile without fusion passes (to compare)." };
         var device = CliCommon.DeviceOption();
         var ctxLen = CliCommon.ContextOption();
+        var quant = CliCommon.QuantOption();
         var cmd = new Command("graph", "Compile a model's decode or prefill graph and report nodes, fusions, barriers, dispatches and memory (optionally DOT and a GPU profile).")
         {
-            model, demo, phase, tokens, dot, dump, profile, noFuse, device, ctxLen,
+            model, demo, phase, tokens, dot, dump, profile, noFuse, device, ctxLen, quant,
         };
         cmd.SetAction(r =>
         {
@@ -38,6 +39,7 @@ static class GraphCommand
                 ContextLength = r.GetValue(ctxLen) ?? Math.Max(n + 1, 256),
                 MaxPrefillTokens = Math.Max(n, 1),
                 Compile = new() { Fuse = !r.GetValue(noFuse) },
+                Quant = r.GetValue(quant),
             };
             using var m = CliCommon.LoadModel(ctx, resolved, options);
             var g = m.Graph(n);
