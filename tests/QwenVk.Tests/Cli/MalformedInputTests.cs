@@ -90,6 +90,17 @@ public sealed class MalformedInputTests : IDisposable
         CliRunner.AssertOneLineError(Logits(folder), tensor);
     }
 
+    [Theory]
+    [InlineData("q8_0", "model.layers.1.mlp.down_proj.weight")]
+    [InlineData("q4_0", "model.layers.0.mlp.up_proj.weight")]
+    public void NonFiniteWeightsAreRefusedWhenQuantizingToo(string quant, string tensor)
+    {
+        var folder = Model();
+        TestModels.Poke(folder, tensor, 5, float.NaN);
+        var r = CliRunner.Run(["logits", "--model", folder, "--ids", "1,2,3", "--quant", quant, "--out", Path.Combine(_dir.Path, "l.npy")]);
+        CliRunner.AssertOneLineError(r, tensor);
+    }
+
     [Fact]
     public void VerboseAddsTheStackAfterTheOneLine()
     {
