@@ -13,7 +13,8 @@
 #   STEP_TIMEOUT=300                                  seconds any one step may take (a hung driver fails that step)
 #   QUANTS="q8_0 q4_0"                                the quantized benches of each model (-q8_0, -q4_0); QUANTS= skips them
 # Also timed, for rules not yet measured on a GPU: the models without flash decoding (-unsplit) and with split-K
-# decode products (-splitk), and the decode products with split K (kernels-bench-splitk).
+# decode products (-splitk), and the decode products with split K (kernels-bench-splitk); and a first run of the
+# 0.5B shape with the pipeline cache cold, then warm (first-run-*), the drivers' own shader disk caches off.
 #
 # Publish for a machine without .NET (18 MB; the 64 MiB a device run carries):
 #   dotnet publish src/QwenVk.Cli -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
@@ -108,8 +109,17 @@ bench_model() { # name, make-model args...
     $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --quant "$q" --json > "$OUT/bench-$name-$q.json"
   done
 }
+first_run() { # name: pipelines compiled from nothing, then from the pipeline cache the first run left
+  local xdg="$OUT/pipeline-cache-xdg"
+  rm -rf "$xdg"; mkdir -p "$xdg"
+  for state in cold warm; do
+    XDG_CACHE_HOME="$xdg" QWENVK_PIPELINE_CACHE=1 __GL_SHADER_DISK_CACHE=0 MESA_SHADER_CACHE_DISABLE=true \
+      $T "$QV" bench -m "$MODELS/$1" -p 16 -n 8 -r 1 --json > "$OUT/first-run-$1-$state.json"
+  done
+}
 echo "== model benchmarks"
 bench_model qwen2.5-0.5b-shape --preset qwen2.5-0.5b
+first_run qwen2.5-0.5b-shape
 [ -z "${SKIP_7B:-}" ] && bench_model qwen2.5-7b-shape --arch qwen2 --hidden 3584 --intermediate 18944 --layers 28 \
   --heads 28 --kv-heads 4 --vocab 152064 --tie false
 [ -z "${SKIP_QWEN3:-}" ] && bench_model qwen3-0.6b-shape --preset qwen3-0.6b
@@ -149,5 +159,12 @@ for f in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
         share += f", {100 * b['decode_weight_gb_s'] / best_matvec[preset]:.0f}% of the best matvec"
     print(f"{os.path.basename(f)[6:-5]:22} pp{b['n_prompt']} {b['pp_tok_s']:.1f} tok/s   tg{b['n_gen']} {b['tg_tok_s']:.1f} tok/s   "
           f"decode reads weights at {b['decode_weight_gb_s']:.0f} GB/s{share}   weights {b.get('weights_mib', 0):.0f} MiB ({b.get('quant', 'f16')})   load {b['load_seconds']:.1f} s")
+for f in sorted(glob.glob(os.path.join(out, "first-run-*.json")), key=lambda f: "warm" in f):
+    if os.path.getsize(f) == 0:
+        print(f"{os.path.basename(f)[:-5]:22} no result"); continue
+    b = json.load(open(f))
+    print(f"{'first run, ' + ('warm' if 'warm' in f else 'cold') + ' cache':22} {b['pipelines']} pipelines in {b['pipeline_compile_seconds']:.3f} s, "
+          f"pp warm-up {b['pp_warmup_seconds']:.2f} s, tg warm-up {b['tg_warmup_seconds']:.2f} s, "
+          f"{b['pipeline_cache_loaded_bytes']} bytes of cache loaded")
 PY
 echo "full results in $OUT"

@@ -5,7 +5,7 @@ using QwenVk.Runtime.Vulkan;
 namespace QwenVk.Tests;
 
 /// <summary>Test-process set-up that must happen before the Vulkan loader reads the environment: validation on
-/// (with synchronization validation, through the layer's settings file) for every test.</summary>
+/// (with synchronization validation, through the layer's settings file) for every test, the pipeline cache off.</summary>
 static class TestEnvironment
 {
     [DllImport("libc", SetLastError = true)]
@@ -26,6 +26,9 @@ static class TestEnvironment
         Set("QWENVK_VALIDATION", "1", overwrite: false);
         var settings = Path.Combine(AppContext.BaseDirectory, "vk_layer_settings.txt");
         Set("VK_LAYER_SETTINGS_PATH", settings, overwrite: false);
+        // No test writes into the user's pipeline cache, nor do the CLI runs it starts (they inherit this); the
+        // pipeline cache tests name temporary folders, which this does not override.
+        Set("QWENVK_PIPELINE_CACHE", "0", overwrite: true);
     }
 
     // .NET keeps its own copy of the environment on Unix; the loader reads the C library's.

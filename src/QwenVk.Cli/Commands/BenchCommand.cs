@@ -49,10 +49,11 @@ static class BenchCommand
             int Token() => rng.Next(Math.Min(m.Config.VocabSize, OrdinaryTokenIds));
 
             double[] ppRuns = [], tgRuns = [];
+            double ppWarmup = 0, tgWarmup = 0;
             if (p > 0)
             {
                 var prompt = Enumerable.Range(0, p).Select(_ => Token()).ToArray();
-                ppRuns = Measure(repetitions, () =>
+                ppRuns = Measure(repetitions, out ppWarmup, () =>
                 {
                     m.Reset();
                     var clock = Stopwatch.StartNew();
@@ -62,7 +63,7 @@ static class BenchCommand
             }
             if (n > 0)
             {
-                tgRuns = Measure(repetitions, () =>
+                tgRuns = Measure(repetitions, out tgWarmup, () =>
                 {
                     m.Reset();
                     int token = m.ForwardGreedy([Token()]);
@@ -85,6 +86,13 @@ static class BenchCommand
                 device_memory_mib = ctx.PeakAllocatedBytes / 1048576.0,
                 peak_host_mib = peakHost / 1048576.0,
                 load_seconds = loadSeconds,
+                // First runs, where graphs and pipelines are compiled (the tg one includes its first token), and the
+                // part of that spent in vkCreateComputePipelines, which a warm pipeline cache can save.
+                pp_warmup_seconds = ppWarmup,
+                tg_warmup_seconds = tgWarmup,
+                pipelines = ctx.PipelineCache.PipelinesCreated,
+                pipeline_compile_seconds = ctx.PipelineCache.CompileTime.TotalSeconds,
+                pipeline_cache_loaded_bytes = ctx.PipelineCache.LoadedBytes,
                 // The decode choices that are switches, so a result file says which way it ran.
                 attention_splits = m.AttentionSplits,
                 matvec_split_k = MatVecKernel.SplitKSwitchedOn(m.Device),
@@ -102,6 +110,7 @@ static class BenchCommand
                 return 0;
             }
             Console.WriteLine($"model {result.model} on {result.device}: weights {result.weights_mib:F1} MiB, KV cache {result.kv_cache_mib:F1} MiB, device memory {result.device_memory_mib:F1} MiB, peak host memory {result.peak_host_mib:F0} MiB, load {loadSeconds:F2} s");
+            Console.WriteLine($"first runs (warm-ups): pp {ppWarmup:F2} s, tg {tgWarmup:F2} s; {result.pipelines} pipelines took {result.pipeline_compile_seconds:F2} s in vkCreateComputePipelines ({result.pipeline_cache_loaded_bytes} bytes of pipeline cache loaded)");
             Console.WriteLine($"| {"test",-8} | {"t/s (median)",14} | {"min - max",20} |");
             Console.WriteLine($"| {"--------",-8} | {"-------------:",14} | {"-------------------:",20} |");
             if (p > 0) Console.WriteLine($"| {"pp" + p,-8} | {Median(ppRuns),14:F2} | {$"{ppRuns.Min():F2} - {ppRuns.Max():F2}",20} |");
@@ -112,10 +121,12 @@ static class BenchCommand
         return cmd;
     }
 
-    /// <summary>One warm-up (pipelines compile, graphs record), then the measured repetitions.</summary>
-    static double[] Measure(int repetitions, Func<double> run)
+    /// <summary>One warm-up (pipelines compile, graphs record), timed whole, then the measured repetitions.</summary>
+    static double[] Measure(int repetitions, out double warmupSeconds, Func<double> run)
     {
+        var clock = Stopwatch.StartNew();
         run();
+        warmupSeconds = clock.Elapsed.TotalSeconds;
         return Enumerable.Range(0, repetitions).Select(_ => run()).ToArray();
     }
 

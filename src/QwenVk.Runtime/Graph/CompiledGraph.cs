@@ -54,6 +54,8 @@ public sealed class CompiledGraph : IDisposable
             n.Dispatch = n.Kernel.Plan(n.Inputs.Select(t => t.Type).ToArray(), n.Outputs.Select(t => t.Type).ToArray(), _ctx.Capabilities);
             n.Pipeline = _ctx.GetPipeline(n.Dispatch.Shader, n.Bindings.Length, (uint)n.Dispatch.PushConstants.Length, n.Dispatch.Specialization, n.Dispatch.TexelBindings);
         }
+        // Now rather than only on Dispose: a process that ends without disposing (Ctrl+C at chat's prompt) keeps them.
+        _ctx.PipelineCache.Save();
     }
 
     internal void AllocateDescriptors()

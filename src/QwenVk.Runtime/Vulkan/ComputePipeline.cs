@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Silk.NET.Vulkan;
 
 namespace QwenVk.Runtime.Vulkan;
@@ -107,7 +108,9 @@ public sealed unsafe class ComputePipeline : IDisposable
                         PSpecializationInfo = spec.Length > 0 ? &specInfo : null,
                     },
                 };
-                VulkanException.Check(vk.CreateComputePipelines(device, default, 1, in info, null, out var pipeline), "vkCreateComputePipelines", shader);
+                var clock = Stopwatch.StartNew();
+                VulkanException.Check(vk.CreateComputePipelines(device, ctx.PipelineCache.Handle, 1, in info, null, out var pipeline), "vkCreateComputePipelines", shader);
+                ctx.PipelineCache.Created(clock.Elapsed);
                 Handle = pipeline;
             }
         }

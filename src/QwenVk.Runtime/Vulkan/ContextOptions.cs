@@ -19,6 +19,34 @@ public sealed record ContextOptions
     /// does not write to a host application's console, the application decides.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>The folder that keeps compiled pipelines between processes (<see cref="PipelineCacheFile"/>). Null:
+    /// <see cref="DefaultPipelineCacheFolder"/>, unless QWENVK_PIPELINE_CACHE=0; empty: nothing is read or written.
+    /// A folder named here is used whatever the environment says: the host asked for it.</summary>
+    public string? PipelineCacheFolder { get; init; }
+
     public static bool ValidationFromEnvironment =>
         Environment.GetEnvironmentVariable("QWENVK_VALIDATION") is "1" or "true" or "on";
+
+    /// <summary>qwenvk/pipelines under the user's cache folder: $XDG_CACHE_HOME, else ~/.cache (%LOCALAPPDATA% on
+    /// Windows). Null when the user has no home folder to put it in.</summary>
+    public static string? DefaultPipelineCacheFolder
+    {
+        get
+        {
+            // The XDG spec says a relative XDG_CACHE_HOME is invalid and to be ignored.
+            var root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg) ? xdg
+                : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
+                : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? Path.Combine(home, ".cache")
+                : null;
+            return string.IsNullOrEmpty(root) ? null : Path.Combine(root, "qwenvk", "pipelines");
+        }
+    }
+
+    /// <summary>The folder an owned context persists its pipeline cache in, or null for none.</summary>
+    internal string? ResolvedPipelineCacheFolder => PipelineCacheFolder switch
+    {
+        null => Environment.GetEnvironmentVariable("QWENVK_PIPELINE_CACHE") is "0" or "off" or "false" ? null : DefaultPipelineCacheFolder,
+        "" => null,
+        var folder => folder,
+    };
 }

@@ -26,6 +26,8 @@ public sealed unsafe partial class VulkanContext : IDisposable
     public bool OwnsDevice { get; }
     /// <summary>See <see cref="ContextOptions.ForceStaging"/>.</summary>
     public bool ForceStaging { get; private init; }
+    /// <summary>The VkPipelineCache every pipeline goes through, and where it is kept between processes.</summary>
+    public PipelineCacheFile PipelineCache { get; }
 
     internal PhysicalDeviceMemoryProperties MemoryProperties;
     internal CommandPool CommandPool;
@@ -39,11 +41,12 @@ public sealed unsafe partial class VulkanContext : IDisposable
     public const string ValidationLayerName = "VK_LAYER_KHRONOS_validation";
 
     VulkanContext(Vk vk, Instance instance, PhysicalDevice pd, Device device, Queue queue, uint family,
-        DeviceCapabilities caps, bool owns, DebugUtilsMessengerEXT messenger, GCHandle self, ILogger log)
+        DeviceCapabilities caps, bool owns, DebugUtilsMessengerEXT messenger, GCHandle self, ILogger log, string? pipelineCacheFolder)
     {
         Vk = vk; Instance = instance; PhysicalDevice = pd; Device = device; Queue = queue; QueueFamily = family;
         Capabilities = caps; OwnsDevice = owns; _messenger = messenger; _selfHandle = self; _log = log;
         vk.GetPhysicalDeviceMemoryProperties(pd, out MemoryProperties);
+        PipelineCache = new PipelineCacheFile(vk, pd, device, pipelineCacheFolder, log);
         var poolInfo = new CommandPoolCreateInfo
         {
             SType = StructureType.CommandPoolCreateInfo,
@@ -82,7 +85,8 @@ public sealed unsafe partial class VulkanContext : IDisposable
                 ?? throw new VulkanException($"device '{caps.Name}' has no compute queue.");
             device = CreateDevice(vk, chosen.Handle, family);
             vk.GetDeviceQueue(device, family, 0, out var queue);
-            var ctx = new VulkanContext(vk, instance, chosen.Handle, device, queue, family, caps, true, messenger, self, log)
+            var ctx = new VulkanContext(vk, instance, chosen.Handle, device, queue, family, caps, true, messenger, self, log,
+                options.ResolvedPipelineCacheFolder)
             {
                 ForceStaging = options.ForceStaging,
             };
@@ -102,16 +106,19 @@ public sealed unsafe partial class VulkanContext : IDisposable
 
     /// <summary>Runs on a host application's Vulkan objects (adopt mode). The device must have been created with
     /// shaderFloat16 and storageBuffer16BitAccess enabled; the context never destroys what it was given.
-    /// The host must not use <paramref name="queue"/> from another thread while the runtime submits to it.</summary>
+    /// The host must not use <paramref name="queue"/> from another thread while the runtime submits to it.
+    /// <paramref name="pipelineCacheFolder"/>: where to keep compiled pipelines between runs; null (the default)
+    /// keeps none, since a host decides what its process writes to the user's disk
+    /// (<see cref="ContextOptions.DefaultPipelineCacheFolder"/> is the folder an owned context would use).</summary>
     public static VulkanContext Adopt(Instance instance, PhysicalDevice physicalDevice, Device device, Queue queue,
-        uint queueFamily, ILogger? logger = null)
+        uint queueFamily, ILogger? logger = null, string? pipelineCacheFolder = null)
     {
         var vk = LoadApi();
         var caps = Probe(vk, physicalDevice, 0);
         if (!caps.Supported)
             throw new VulkanException($"adopted device '{caps.Name}' lacks what QwenVk's kernels need: {caps.MissingFeatures()}.");
         return new VulkanContext(vk, instance, physicalDevice, device, queue, queueFamily, caps, false, default, default,
-            logger ?? NullLogger.Instance);
+            logger ?? NullLogger.Instance, pipelineCacheFolder);
     }
 
     static Vk LoadApi()
@@ -471,6 +478,7 @@ public sealed unsafe partial class VulkanContext : IDisposable
         IDisposable[] owned;
         lock (_owned) owned = _owned.ToArray();
         foreach (var d in owned.Reverse()) d.Dispose();
+        PipelineCache.Destroy();
         Vk.DestroyCommandPool(Device, CommandPool, null);
         if (OwnsDevice)
         {

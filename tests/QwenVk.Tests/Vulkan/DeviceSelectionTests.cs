@@ -53,13 +53,4 @@ public sealed class DeviceSelectionTests(GpuFixture gpu)
         // A library does not write to its host's console by itself.
         Assert.DoesNotContain("CPU Vulkan driver", stderr.ToString());
     }
-
-    sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
-    {
-        public readonly List<string> Lines = new();
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add($"{logLevel}: {formatter(state, exception)}");
-    }
 }
