@@ -166,15 +166,16 @@ void main() {
     for (uint t = 0; t < T4 / 2; t++) {
         vec4 t0 = uintBitsToFloat(texelFetch(table4t, int(pos * HALF / 2 + 2 * t)));  // cos, sin of 4t, 4t + 1
         vec4 t1 = uintBitsToFloat(texelFetch(table4t, int(pos * HALF / 2 + 2 * t + 1)));
-        vec2 cs[4] = vec2[4](t0.xy, t0.zw, t1.xy, t1.zw);
-        for (uint i = 0; i < 4; i++) {
-            vec2 qrot = rope_rotate(vec2(qv[t][i], qv[t + T4 / 2][i]), cs[i]) * p.scale;
-            vec2 krot = vec2(f16vec2(rope_rotate(vec2(kv[t][i], kv[t + T4 / 2][i]), cs[i])));
-            qv[t][i] = qrot.x;
-            qv[t + T4 / 2][i] = qrot.y;
-            kv[t][i] = krot.x;
-            kv[t + T4 / 2][i] = krot.y;
-        }
+        vec4 c = vec4(t0.x, t0.z, t1.x, t1.z);
+        vec4 sn = vec4(t0.y, t0.w, t1.y, t1.w);
+        vec4 a = qv[t];
+        vec4 b = qv[t + T4 / 2];
+        qv[t] = ROPE_A(a, b, c, sn) * p.scale;
+        qv[t + T4 / 2] = ROPE_B(a, b, c, sn) * p.scale;
+        a = kv[t];
+        b = kv[t + T4 / 2];
+        kv[t] = vec4(f16vec4(ROPE_A(a, b, c, sn)));
+        kv[t + T4 / 2] = vec4(f16vec4(ROPE_B(a, b, c, sn)));
     }
     for (uint t = 0; t < T4; t++)
         vv[t] = vec4(f16vec4(uintBitsToFloat(texelFetch(v4t, int((n * p.heads_kv + hk) * DH / 4 + t)))));
@@ -221,13 +222,16 @@ void main() {
 #endif
     for (uint i = tid; i < HALF; i += WG) {
         uint t = (pos * HALF + i) * 2;
-        vec2 cs = vec2(table[t], table[t + 1]);
-        vec2 qrot = rope_rotate(vec2(NORM_Q(i), NORM_Q(i + HALF)), cs) * p.scale;
-        vec2 krot = vec2(f16vec2(rope_rotate(vec2(NORM_K(i), NORM_K(i + HALF)), cs)));
-        q_sh[i] = qrot.x;
-        q_sh[i + HALF] = qrot.y;
-        k_sh[i] = krot.x;
-        k_sh[i + HALF] = krot.y;
+        float c = table[t];
+        float s = table[t + 1];
+        float a = NORM_Q(i);
+        float b = NORM_Q(i + HALF);
+        q_sh[i] = ROPE_A(a, b, c, s) * p.scale;
+        q_sh[i + HALF] = ROPE_B(a, b, c, s) * p.scale;
+        a = NORM_K(i);
+        b = NORM_K(i + HALF);
+        k_sh[i] = float(float16_t(ROPE_A(a, b, c, s)));
+        k_sh[i + HALF] = float(float16_t(ROPE_B(a, b, c, s)));
     }
     for (uint d = tid; d < DH; d += WG) v_sh[d] = float(float16_t(v_now[(n * p.heads_kv + hk) * DH + d]));
     barrier();

@@ -33,7 +33,10 @@ void main() {
         return;
     }
     uint t = (pos * p.half_dim + pair) * 2;
-    vec2 r = rope_rotate(vec2(x[lo], x[hi]), vec2(table[t], table[t + 1]));
-    o[lo] = r.x;
-    o[hi] = r.y;
+    float c = table[t];
+    float s = table[t + 1];
+    float a = x[lo];
+    float b = x[hi];
+    o[lo] = ROPE_A(a, b, c, s);
+    o[hi] = ROPE_B(a, b, c, s);
 }

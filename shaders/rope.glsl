@@ -1,7 +1,8 @@
 // Rotary position embedding, NeoX / rotate_half layout: dimension i of a head pairs with i + Dh/2, and the pair
-// (a, b) turns by the angle whose (cos, sin) RopeTable holds at [position, i]. One pair of plain floats per call, so
-// the same function serves an invocation's own pair read from a buffer (rope.comp, attention's storage path) and
-// the pairs a texel-path invocation holds in registers, four per vec4 (attention_impl.glsl, ROPE_KV).
-vec2 rope_rotate(vec2 ab, vec2 cosSin) {
-    return vec2(ab.x * cosSin.x - ab.y * cosSin.y, ab.y * cosSin.x + ab.x * cosSin.y);
-}
+// (a, b) turns by the angle whose cos c and sin s RopeTable holds at [position, i], to (ROPE_A, ROPE_B).
+// Macros, not a function: rope.comp and attention's storage path turn one pair of floats per invocation, the texel
+// path four pairs per vec4 in registers, and a GLSL function cannot take both types. A float function called per
+// component of those vec4s (their components indexed in a loop) made lavapipe's decode attention slower: split
+// ctx512 1296 us against 891 (kernels bench, alternating runs).
+#define ROPE_A(a, b, c, s) ((a) * (c) - (b) * (s))
+#define ROPE_B(a, b, c, s) ((b) * (c) + (a) * (s))
