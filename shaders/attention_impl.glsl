@@ -1,10 +1,10 @@
 // Body of attention.comp / attention_texel.comp. Causal grouped-query attention over the fp16 KV cache, flash style: nothing of size context is ever stored.
 // One workgroup per (token n, query head h); its invocations split the keys (j = lo + tid, lo + tid + WG, ...)
 // and each keeps an online softmax (running max m, running sum l; online_softmax.glsl) with an fp32 output
-// accumulator acc[Dh] in registers. At the end the partial (m, l, acc) triples are merged: acc and l are rescaled by exp(m - max m) and
-// summed, first with subgroupAdd, then across subgroups through shared memory (NSG slots per dimension, NSG =
-// WG / the device's smallest subgroup size); a workgroup that is one subgroup (NSG = 1, CPU drivers) merges with
-// subgroup operations alone. The query position comes from the step buffer (step[0] + n) so
+// accumulator acc[Dh] in registers. At the end the partial (m, l, acc) triples are merged: acc and l are rescaled
+// by exp(m - max m) and summed, first with subgroupAdd, then across subgroups through shared memory (NSG slots per
+// dimension, NSG = WG / the device's smallest subgroup size); a workgroup that is one subgroup (NSG = 1, CPU
+// drivers) merges with subgroup operations alone. The query position comes from the step buffer (step[0] + n) so
 // recorded command buffers replay every decode step. Scores, exponentials and sums are fp32; K and V are read
 // as fp16. The running max starts at a large finite negative: Vulkan does not promise infinities survive.
 // Decode (N = 1) on GPUs splits each head's keys over SPLITS workgroups (see SPLITS below).
