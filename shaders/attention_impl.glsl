@@ -1,18 +1,19 @@
 // Body of attention.comp / attention_texel.comp. Causal grouped-query attention over the fp16 KV cache, flash style: nothing of size context is ever stored.
 // One workgroup per (token n, query head h); its invocations split the keys (j = lo + tid, lo + tid + WG, ...)
-// and each keeps an online softmax (running max m, running sum l) with an fp32 output accumulator acc[Dh] in
-// registers. At the end the partial (m, l, acc) triples are merged: acc and l are rescaled by exp(m - max m) and
-// summed, first with subgroupAdd, then across subgroups through shared memory (NSG slots per dimension, NSG =
-// WG / the device's smallest subgroup size); a workgroup that is one subgroup (NSG = 1, CPU drivers) merges with
-// subgroup operations alone. The query position comes from the step buffer (step[0] + n) so
+// and each keeps an online softmax (running max m, running sum l; online_softmax.glsl) with an fp32 output
+// accumulator acc[Dh] in registers. At the end the partial (m, l, acc) triples are merged: acc and l are rescaled
+// by exp(m - max m) and summed, first with subgroupAdd, then across subgroups through shared memory (NSG slots per
+// dimension, NSG = WG / the device's smallest subgroup size); a workgroup that is one subgroup (NSG = 1, CPU
+// drivers) merges with subgroup operations alone. The query position comes from the step buffer (step[0] + n) so
 // recorded command buffers replay every decode step. Scores, exponentials and sums are fp32; K and V are read
 // as fp16. The running max starts at a large finite negative: Vulkan does not promise infinities survive.
 // Decode (N = 1) on GPUs splits each head's keys over SPLITS workgroups (see SPLITS below).
 // ROPE_KV (decode only, N = 1): q and k arrive unrotated side by side ([Hq + Hkv, Dh], the stacked projection's
-// output) with v beside them, and this dispatch does what rope.comp and kv_append.comp do apart: each workgroup
-// rotates its query and its kv head's current key, rounds key and value to fp16 as the cache stores them, takes them
-// from shared memory (with texel loads: from registers, every invocation holding them) for the current position and
-// from the cache for earlier ones, and the first query head of each group writes them to the cache row for later steps. No workgroup reads the row being written, so the cache is
+// output) with v beside them, and this dispatch does what rope.comp and kv_append.comp do apart, with their
+// rope.glsl and kv_cache.glsl: each workgroup rotates its query and its kv head's current key, rounds key and value
+// to fp16 as the cache stores them, takes them from shared memory (with texel loads: from registers, every
+// invocation holding them) for the current position and from the cache for earlier ones, and the first query head
+// of each group writes them to the cache row for later steps. No workgroup reads the row being written, so the cache is
 // both read (bindings 1, 2) and written (7, 8) by one dispatch without a hazard. It saves a dispatch per layer, which
 // costs a CPU driver ~0.1-0.3 ms whatever it does.
 // QK_NORM (with ROPE_KV): Qwen3 RMS-normalizes each query and key head (weights q_norm, k_norm in bindings 6 and 7;
@@ -32,6 +33,20 @@ layout(constant_id = 2) const uint NSG = 8;
 layout(constant_id = 3) const uint SPLITS = 1;
 #include "attention_partials.glsl"
 #include "reduce.glsl"
+#include "online_softmax.glsl"
+#include "rope.glsl"
+#include "rms.glsl"
+#include "kv_cache.glsl"
+
+// One block per variant, in the order of AttentionKernel's PushBlock, RopeKvPushBlock and RopeKvNormPushBlock (whose
+// attributes name them by occurrence). positions: rows of the rope table; eps: the q/k norms' epsilon.
+#if !defined(ROPE_KV)
+layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; } p;
+#elif !defined(QK_NORM)
+layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; uint positions; } p;
+#else
+layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; uint positions; float eps; } p;
+#endif
 
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
 // CPU drivers: the queries and keys, the rope table and the values arrive as texel buffers too (4 floats per texel),
@@ -78,10 +93,8 @@ layout(binding = 6) readonly buffer QNW { float16_t qnw[]; };
 layout(binding = 7) readonly buffer KNW { float16_t knw[]; };
 #endif
 #define B_OUT 8
-layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; uint positions; float eps; } p;
 #else
 #define B_OUT 6
-layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; uint positions; } p;
 #endif
 layout(binding = B_OUT) writeonly buffer O { float o[]; };
 layout(binding = B_OUT) writeonly buffer O4 { vec4 o4[]; };
@@ -94,7 +107,6 @@ shared float v_sh[DH];
 #else
 layout(binding = 4) writeonly buffer O { float o[]; };
 layout(binding = 4) writeonly buffer O4 { vec4 o4[]; };
-layout(push_constant) uniform Push { uint heads_q; uint heads_kv; uint cache_rows; uint window; float scale; } p;
 #endif
 
 shared float q_sh[DH];
@@ -121,7 +133,7 @@ void main() {
         return;
     }
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
-    // NeoX rotate_half pairs (i, i + DH/2), as rope.comp; texel t (dims 4t .. 4t + 3) pairs with t + DH/8.
+    // NeoX rotate_half pairs (i, i + DH/2), turned by rope.glsl; texel t (dims 4t .. 4t + 3) pairs with t + DH/8.
     const uint HALF = DH / 2;
     const uint T4 = DH / 4;
     uint kbase = (n * (p.heads_q + p.heads_kv) + p.heads_q + hk) * DH;
@@ -140,8 +152,8 @@ void main() {
         ssq += dot(qv[t], qv[t]);
         ssk += dot(kv[t], kv[t]);
     }
-    float rq = 1.0 / sqrt(ssq / float(DH) + p.eps);
-    float rk = 1.0 / sqrt(ssk / float(DH) + p.eps);
+    float rq = rms_scale(ssq, DH, p.eps);
+    float rk = rms_scale(ssk, DH, p.eps);
     for (uint t8 = 0; t8 < DH / 8; t8++) {
         uvec4 gq = texelFetch(qnw8t, int(t8));
         uvec4 gk = texelFetch(knw8t, int(t8));
@@ -158,25 +170,25 @@ void main() {
         vec4 sn = vec4(t0.y, t0.w, t1.y, t1.w);
         vec4 a = qv[t];
         vec4 b = qv[t + T4 / 2];
-        qv[t] = (a * c - b * sn) * p.scale;
-        qv[t + T4 / 2] = (b * c + a * sn) * p.scale;
+        qv[t] = ROPE_A(a, b, c, sn) * p.scale;
+        qv[t + T4 / 2] = ROPE_B(a, b, c, sn) * p.scale;
         a = kv[t];
         b = kv[t + T4 / 2];
-        kv[t] = vec4(f16vec4(a * c - b * sn));
-        kv[t + T4 / 2] = vec4(f16vec4(b * c + a * sn));
+        kv[t] = vec4(f16vec4(ROPE_A(a, b, c, sn)));
+        kv[t + T4 / 2] = vec4(f16vec4(ROPE_B(a, b, c, sn)));
     }
     for (uint t = 0; t < T4; t++)
         vv[t] = vec4(f16vec4(uintBitsToFloat(texelFetch(v4t, int((n * p.heads_kv + hk) * DH / 4 + t)))));
     if (h % (p.heads_q / p.heads_kv) == 0 && split == 0) {
         // Invocation i writes 8-half texel c0 + i of the row: one store each instead of one per element.
-        uint dst8 = (hk * p.cache_rows + pos) * DH / 8;
+        uint dst8 = kv_cache_offset(hk, pos, p.cache_rows, DH) / 8;
         for (uint c0 = 0; c0 < DH / 8; c0 += WG) {
             uvec4 kp = uvec4(0);
             uvec4 vp = uvec4(0);
             for (uint d8 = c0; d8 < min(c0 + WG, DH / 8); d8++) {
                 if (d8 == c0 + tid) {
-                    kp = uvec4(packHalf2x16(kv[2 * d8].xy), packHalf2x16(kv[2 * d8].zw), packHalf2x16(kv[2 * d8 + 1].xy), packHalf2x16(kv[2 * d8 + 1].zw));
-                    vp = uvec4(packHalf2x16(vv[2 * d8].xy), packHalf2x16(vv[2 * d8].zw), packHalf2x16(vv[2 * d8 + 1].xy), packHalf2x16(vv[2 * d8 + 1].zw));
+                    kp = kv_pack8(kv[2 * d8], kv[2 * d8 + 1]);
+                    vp = kv_pack8(vv[2 * d8], vv[2 * d8 + 1]);
                 }
             }
             if (c0 + tid < DH / 8) {
@@ -187,7 +199,7 @@ void main() {
     }
     uint end = pos;  // the current position comes from kv / vv, after the loop
 #elif defined(ROPE_KV)
-    // NeoX rotate_half pairs (i, i + DH/2), as rope.comp.
+    // NeoX rotate_half pairs (i, i + DH/2), turned by rope.glsl.
     const uint HALF = DH / 2;
     uint kbase = (n * (p.heads_q + p.heads_kv) + p.heads_q + hk) * DH;
 #ifdef QK_NORM
@@ -200,8 +212,8 @@ void main() {
         ssq += a * a;
         ssk += b * b;
     }
-    float rq = 1.0 / sqrt(wg_sum(ssq) / float(DH) + p.eps);
-    float rk = 1.0 / sqrt(wg_sum(ssk) / float(DH) + p.eps);
+    float rq = rms_scale(wg_sum(ssq), DH, p.eps);
+    float rk = rms_scale(wg_sum(ssk), DH, p.eps);
 #define NORM_Q(d) (q[qbase + (d)] * rq * float(qnw[d]))
 #define NORM_K(d) (q[kbase + (d)] * rk * float(knw[d]))
 #else
@@ -214,17 +226,17 @@ void main() {
         float s = table[t + 1];
         float a = NORM_Q(i);
         float b = NORM_Q(i + HALF);
-        q_sh[i] = (a * c - b * s) * p.scale;
-        q_sh[i + HALF] = (b * c + a * s) * p.scale;
+        q_sh[i] = ROPE_A(a, b, c, s) * p.scale;
+        q_sh[i + HALF] = ROPE_B(a, b, c, s) * p.scale;
         a = NORM_K(i);
         b = NORM_K(i + HALF);
-        k_sh[i] = float(float16_t(a * c - b * s));
-        k_sh[i + HALF] = float(float16_t(b * c + a * s));
+        k_sh[i] = float(float16_t(ROPE_A(a, b, c, s)));
+        k_sh[i + HALF] = float(float16_t(ROPE_B(a, b, c, s)));
     }
     for (uint d = tid; d < DH; d += WG) v_sh[d] = float(float16_t(v_now[(n * p.heads_kv + hk) * DH + d]));
     barrier();
     if (h % (p.heads_q / p.heads_kv) == 0 && split == 0) {
-        uint dst = (hk * p.cache_rows + pos) * DH;
+        uint dst = kv_cache_offset(hk, pos, p.cache_rows, DH);
         for (uint d = tid; d < DH; d += WG) {
             kw[dst + d] = float16_t(k_sh[d]);
             vw[dst + d] = float16_t(v_sh[d]);
@@ -238,7 +250,6 @@ void main() {
 #endif
 
     uint lo = (p.window > 0 && pos + 1 > p.window) ? pos + 1 - p.window : 0;
-    uint rows = hk * p.cache_rows;
     float m = NO_MAX;
     float l = 0.0;
     float acc[DH];
@@ -254,7 +265,7 @@ void main() {
     uint jlo = min(lo + split * chunk, end);
     uint jhi = min(jlo + chunk, end);
     for (uint j = jlo + tid; j < jhi; j += WG) {
-        uint kb = (rows + j) * DH;
+        uint kb = kv_cache_offset(hk, j, p.cache_rows, DH);
         float s = 0.0;
         if (DH % 8 == 0) {
             for (uint d8 = 0; d8 < DH / 8; d8++) {
@@ -268,10 +279,8 @@ void main() {
             for (uint d = 0; d < DH; d++) s += q_sh[d] * float(kc[kb + d]);
         }
 #endif
-        float mNew = max(m, s);
-        float keep = exp(m - mNew);
-        float e = exp(s - mNew);
-        l = l * keep + e;
+        float keep, e;
+        online_softmax_add(m, l, s, keep, e);
         if (DH % 8 == 0) {
             for (uint d8 = 0; d8 < DH / 8; d8++) {
                 uvec4 v8 = LOAD_V8(kb / 8 + d8);
@@ -287,32 +296,25 @@ void main() {
             for (uint d = 0; d < DH; d++) acc[d] = acc[d] * keep + e * float(vc[kb + d]);
         }
 #endif
-        m = mNew;
     }
 #if defined(ROPE_KV) && defined(TEXEL_LOADS)
     // The current key, taken by the invocation whose turn it would have been (every invocation holds it).
     if (split == SPLITS - 1 && tid == (pos - lo) % WG) {
         float s = 0.0;
         for (uint t = 0; t < T4; t++) s += dot(qv[t], kv[t]);
-        float mNew = max(m, s);
-        float keep = exp(m - mNew);
-        float e = exp(s - mNew);
-        l = l * keep + e;
+        float keep, e;
+        online_softmax_add(m, l, s, keep, e);
         for (uint t = 0; t < T4; t++)
             for (uint i = 0; i < 4; i++) acc[4 * t + i] = acc[4 * t + i] * keep + e * vv[t][i];
-        m = mNew;
     }
 #elif defined(ROPE_KV)
     // The current key, taken by the invocation whose turn it would have been.
     if (split == SPLITS - 1 && tid == (pos - lo) % WG) {
         float s = 0.0;
         for (uint d = 0; d < DH; d++) s += q_sh[d] * k_sh[d];
-        float mNew = max(m, s);
-        float keep = exp(m - mNew);
-        float e = exp(s - mNew);
-        l = l * keep + e;
+        float keep, e;
+        online_softmax_add(m, l, s, keep, e);
         for (uint d = 0; d < DH; d++) acc[d] = acc[d] * keep + e * v_sh[d];
-        m = mNew;
     }
 #endif
 

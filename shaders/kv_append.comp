@@ -4,6 +4,7 @@
 // cache are never written (the host checks the position; the shader only refuses to write out of bounds).
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "kv_cache.glsl"
 
 layout(local_size_x = 256) in;
 layout(binding = 0) readonly buffer K { float k[]; };
@@ -21,7 +22,7 @@ void main() {
     uint token = i / (p.head_dim * p.heads);
     uint pos = step[0] + token;
     if (pos >= p.cache_rows) return;
-    uint dst = (h * p.cache_rows + pos) * p.head_dim + d;
+    uint dst = kv_cache_offset(h, pos, p.cache_rows, p.head_dim) + d;
     kc[dst] = float16_t(k[i]);
     vc[dst] = float16_t(v[i]);
 }

@@ -70,6 +70,7 @@ layout(binding = 1) readonly buffer W8 { uvec4 w8[]; };
 #define W_HALF(h) float(w[h])
 #endif
 #include "weights.glsl"
+#include "rms.glsl"
 #if defined(HAS_BIAS)
 layout(binding = 2) readonly buffer Bias { float16_t bias[]; };
 layout(binding = 3) writeonly buffer Y { float y[]; };
@@ -162,7 +163,7 @@ uint w_row(uint m, uint r) {
 
 // 1 / RMS of token t's x (NORM_X), else 1; ss[t] must hold the whole row's sum of squares.
 float x_scale(uint t) {
-    return NORM_X != 0 ? 1.0 / sqrt(ss[t] / float(p.K) + p.eps) : 1.0;
+    return NORM_X != 0 ? rms_scale(ss[t], p.K, p.eps) : 1.0;
 }
 
 // Writes output (n, m) = v plus this variant's bias or residual, or silu(v) * u for SWIGLU (u: the up product).

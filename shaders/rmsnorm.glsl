@@ -11,6 +11,7 @@
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 256;
 #include "reduce.glsl"
+#include "rms.glsl"
 
 layout(binding = 0) readonly buffer X { float x[]; };
 #ifdef RMSNORM_WEIGHT
@@ -32,7 +33,7 @@ void main() {
         float v = x[base + c];
         ss += v * v;
     }
-    float scale = 1.0 / sqrt(wg_sum(ss) / float(p.cols) + p.eps);
+    float scale = rms_scale(wg_sum(ss), p.cols, p.eps);
 
     for (uint c = tid; c < p.cols; c += WG) {
 #ifdef RMSNORM_WEIGHT

@@ -1,5 +1,5 @@
 #version 450
-// Rotary position embedding, NeoX / rotate_half layout: pair i is (x[i], x[i + Dh/2]).
+// Rotary position embedding (rope.glsl) of every head of x, one invocation per pair (x[i], x[i + Dh/2]).
 // cos/sin come from a host-built table (RopeTable): angle = p * f in fp32 loses ~1e-3 at p = 30000, the table is
 // exact to fp32 rounding and carries any per-dimension frequency scaling (linear, YaRN) for free.
 // The position offset is read from the step buffer, not a push constant, so a recorded command buffer replays
@@ -9,6 +9,7 @@
 // dispatch (attention_impl.glsl, ROPE_KV).
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "rope.glsl"
 
 layout(local_size_x = 256) in;
 layout(binding = 0) readonly buffer X { float x[]; };
@@ -36,8 +37,6 @@ void main() {
     float s = table[t + 1];
     float a = x[lo];
     float b = x[hi];
-    float ra = a * c - b * s;
-    float rb = b * c + a * s;
-    o[lo] = ra;
-    o[hi] = rb;
+    o[lo] = ROPE_A(a, b, c, s);
+    o[hi] = ROPE_B(a, b, c, s);
 }

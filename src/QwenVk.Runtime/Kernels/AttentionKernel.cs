@@ -123,17 +123,36 @@ public sealed class AttentionKernel(float scale, int window = 0, bool? texelLoad
             $"attention runs one workgroup row per token: {q[0]} tokens exceed the device's {caps.MaxComputeWorkGroupCount[1]}; split the prefill");
         Expect(q[1] <= caps.MaxComputeWorkGroupCount[0], $"attention: {q[1]} query heads exceed the device's workgroup count limit");
         bool texel = dh % 8 == 0 && (texelLoads ?? caps.TexelLoads);
-        var push = new PushConstants().U(q[1]).U(kc[0]).U(kc[1]).U(window).F(scale);
-        if (ropeKv) push.U(inputs[4][0]);
-        if (qkNormEps is { } eps) push.F(eps);
+        var (headsQ, headsKv, cacheRows) = ((uint)q[1], (uint)kc[0], (uint)kc[1]);
+        byte[] push = !ropeKv ? ShaderLayout.Push(new PushBlock(headsQ, headsKv, cacheRows, (uint)window, scale))
+            : qkNormEps is not { } eps ? ShaderLayout.Push(new RopeKvPushBlock(headsQ, headsKv, cacheRows, (uint)window, scale, (uint)inputs[4][0]))
+            : ShaderLayout.Push(new RopeKvNormPushBlock(headsQ, headsKv, cacheRows, (uint)window, scale, (uint)inputs[4][0], eps));
         string shader = ropeKv ? qkNormEps is null ? "attention_rope_kv" : "attention_rope_kv_norm" : "attention";
-        return new KernelDispatch(shader + (texel ? "_texel" : ""), [wg, dh, subgroups, (uint)splits], push, (uint)q[1], (uint)(splits > 1 ? splits : q[0]))
+        return new KernelDispatch(shader + (texel ? "_texel" : ""), ShaderLayout.Specialization(new Specialization(wg, dh, subgroups, (uint)splits)),
+            push, (uint)q[1], (uint)(splits > 1 ? splits : q[0]))
         {
             // With rope+kv_append the queries and keys, the rope table and the values (and the norms' weights) are
             // texel buffers too.
             TexelBindings = texel ? ropeKv ? qkNormEps is null ? 0b110111u : 0b11110111u : 0b110u : 0u,
         };
     }
+
+    /// <summary>nsg: the slots per dimension the cross-subgroup merge needs (workgroup size over the device's smallest
+    /// subgroup); splits: workgroups per query head.</summary>
+    [GlslSpecialization("attention_impl.glsl")]
+    public readonly record struct Specialization(uint Wg, uint Dh, uint Nsg, uint Splits);
+
+    /// <summary>The plain attention's push constants (prefill, or decode after rope and kv_append ran apart).</summary>
+    [GlslPushConstants("attention_impl.glsl", Occurrence = 0)]
+    public readonly record struct PushBlock(uint HeadsQ, uint HeadsKv, uint CacheRows, uint Window, float Scale);
+
+    /// <summary>With rope+kv_append: positions is the rope table's row count, past which the output is NaN.</summary>
+    [GlslPushConstants("attention_impl.glsl", Occurrence = 1)]
+    public readonly record struct RopeKvPushBlock(uint HeadsQ, uint HeadsKv, uint CacheRows, uint Window, float Scale, uint Positions);
+
+    /// <summary>With rope+kv_append and the q/k norms: eps is theirs.</summary>
+    [GlslPushConstants("attention_impl.glsl", Occurrence = 2)]
+    public readonly record struct RopeKvNormPushBlock(uint HeadsQ, uint HeadsKv, uint CacheRows, uint Window, float Scale, uint Positions, float Eps);
 
     /// <summary>Upper bound: every query sees the whole cache (the visible keys depend on step[0], which lives on the
     /// GPU). <see cref="CostAt"/> gives the cost at a known position.</summary>

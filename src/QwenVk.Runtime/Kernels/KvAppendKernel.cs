@@ -30,8 +30,12 @@ public sealed class KvAppendKernel : Kernel
         var k = inputs[0];
         var (gx, gy) = Elementwise.Grid(k.Elements);
         return new KernelDispatch("kv_append", [],
-            new PushConstants().U(k.Elements).U(k[1]).U(k[2]).U(outputs[0][1]), gx, gy);
+            ShaderLayout.Push(new PushBlock((uint)k.Elements, (uint)k[1], (uint)k[2], (uint)outputs[0][1])), gx, gy);
     }
+
+    /// <summary>n: elements of k (and of v), one invocation each.</summary>
+    [GlslPushConstants("kv_append.comp")]
+    public readonly record struct PushBlock(uint N, uint Heads, uint HeadDim, uint CacheRows);
 
     /// <summary>k and v read as f32, only their N rows written to each cache as f16 (not the whole cache).</summary>
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs) =>

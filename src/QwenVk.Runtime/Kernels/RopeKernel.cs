@@ -28,8 +28,12 @@ public sealed class RopeKernel : Kernel
         var (x, table) = (inputs[0], inputs[1]);
         long pairs = x.Elements / 2;
         var (gx, gy) = Elementwise.Grid(pairs);
-        return new KernelDispatch("rope", [], new PushConstants().U(pairs).U(x[2] / 2).U(x[1]).U(table[0]), gx, gy);
+        return new KernelDispatch("rope", [], ShaderLayout.Push(new PushBlock((uint)pairs, (uint)(x[2] / 2), (uint)x[1], (uint)table[0])), gx, gy);
     }
+
+    /// <summary>pairs: (a, b) pairs in x, one invocation each; positions: the table's rows, past which the output is NaN.</summary>
+    [GlslPushConstants("rope.comp")]
+    public readonly record struct PushBlock(uint Pairs, uint HalfDim, uint Heads, uint Positions);
 
     /// <summary>x read and written once, and only the N positions' rows of the table (not all of it).</summary>
     public override KernelCost Cost(IReadOnlyList<TensorType> inputs, IReadOnlyList<TensorType> outputs)
