@@ -7,7 +7,7 @@ namespace QwenVk.Model.Checkpoints;
 sealed class JsonFields(JsonElement obj, string file, string prefix = "")
 {
     public string File { get; } = file;
-    
+
     public static JsonDocument Parse(string file)
     {
         string text;

@@ -9,13 +9,13 @@ public sealed class Sampler
 {
     /// <summary>With no top-k, top-p sorts only tokens at least this probable when they already hold the nucleus
     /// (almost always): the same result as sorting the whole vocabulary, much cheaper.</summary>
-    private const double TopPPrefilter = 1e-7;
+    const double TopPPrefilter = 1e-7;
 
-    private readonly SamplerRandom _random;
-    private float[] _logits = [];
-    private int[] _ids = [];
-    private double[] _probs = [];
-    private double[] _sortKeys = [];
+    readonly SamplerRandom _random;
+    float[] _logits = [];
+    int[] _ids = [];
+    double[] _probs = [];
+    double[] _sortKeys = [];
 
     public Sampler(SamplingOptions? options = null)
     {
@@ -59,7 +59,7 @@ public sealed class Sampler
     }
 
     /// <summary>Leaves the surviving candidates in _ids[..count] with normalized probabilities in _probs[..count].</summary>
-    private int Filter(ReadOnlySpan<float> row, TokenHistory? history)
+    int Filter(ReadOnlySpan<float> row, TokenHistory? history)
     {
         int n = row.Length;
         if (n == 0)
@@ -105,7 +105,7 @@ public sealed class Sampler
         return count;
     }
 
-    private static int ArgMax(ReadOnlySpan<float> logits)
+    static int ArgMax(ReadOnlySpan<float> logits)
     {
         int best = -1;
         float bestValue = float.NegativeInfinity;
@@ -124,7 +124,7 @@ public sealed class Sampler
     }
 
     /// <summary>Keeps candidates whose logit is at least the k-th largest (ties kept, like Hugging Face).</summary>
-    private int KeepTopK(ReadOnlySpan<float> logits, int count, int k)
+    int KeepTopK(ReadOnlySpan<float> logits, int count, int k)
     {
         var smallestOfBest = new PriorityQueue<float, float>(k);
         for (int i = 0; i < count; i++)
@@ -146,7 +146,7 @@ public sealed class Sampler
     }
 
     /// <summary>Sorts candidates by probability and keeps each while the mass of those before it is below topP.</summary>
-    private int KeepNucleus(int count, double topP)
+    int KeepNucleus(int count, double topP)
     {
         int sorted = count;
         if (count > 4096)
@@ -179,7 +179,7 @@ public sealed class Sampler
         return kept;
     }
 
-    private int KeepAboveMinP(int count, double minP)
+    int KeepAboveMinP(int count, double minP)
     {
         double top = 0;
         for (int i = 0; i < count; i++)
@@ -197,7 +197,7 @@ public sealed class Sampler
         return kept;
     }
 
-    private void Normalize(int count)
+    void Normalize(int count)
     {
         double sum = 0;
         for (int i = 0; i < count; i++)
@@ -206,7 +206,7 @@ public sealed class Sampler
             _probs[i] /= sum;
     }
 
-    private void EnsureCapacity(int n)
+    void EnsureCapacity(int n)
     {
         if (_logits.Length >= n)
             return;

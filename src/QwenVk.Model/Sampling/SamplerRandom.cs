@@ -2,9 +2,9 @@ namespace QwenVk.Model.Sampling;
 
 /// <summary>xoshiro256** seeded through SplitMix64: a small generator owned by one sampler, so a seed gives the same
 /// draws on every machine and .NET version, and samplers never share state.</summary>
-internal sealed class SamplerRandom
+sealed class SamplerRandom
 {
-    private ulong _s0, _s1, _s2, _s3;
+    ulong _s0, _s1, _s2, _s3;
 
     public SamplerRandom(ulong seed)
     {
@@ -31,7 +31,7 @@ internal sealed class SamplerRandom
         return result;
     }
 
-    private static ulong SplitMix64(ref ulong x)
+    static ulong SplitMix64(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -9,11 +9,11 @@ namespace QwenVk.Model.Sampling;
 /// </summary>
 public sealed class StopDetector
 {
-    private readonly StopConditions _conditions;
-    private readonly HashSet<int> _stopTokens;
-    private readonly StringBuilder _pending = new();
-    private int _tokens;
-    private bool _stopped;
+    readonly StopConditions _conditions;
+    readonly HashSet<int> _stopTokens;
+    readonly StringBuilder _pending = new();
+    int _tokens;
+    bool _stopped;
 
     public StopDetector(StopConditions conditions)
     {
@@ -53,13 +53,13 @@ public sealed class StopDetector
         return ReleaseAll();
     }
 
-    private StopStep Stop(string text, StopReason reason)
+    StopStep Stop(string text, StopReason reason)
     {
         _stopped = true;
         return new StopStep(text, reason);
     }
 
-    private string ReleaseAll()
+    string ReleaseAll()
     {
         string text = _pending.ToString();
         _pending.Clear();
@@ -67,7 +67,7 @@ public sealed class StopDetector
     }
 
     /// <summary>Earliest position where any stop string occurs.</summary>
-    private int? FindStopString(string text)
+    int? FindStopString(string text)
     {
         int? earliest = null;
         foreach (string stop in _conditions.StopStrings)
@@ -79,7 +79,7 @@ public sealed class StopDetector
         return earliest;
     }
 
-    private int LongestSuffixThatStartsAStopString(string text)
+    int LongestSuffixThatStartsAStopString(string text)
     {
         int longest = 0;
         foreach (string stop in _conditions.StopStrings)

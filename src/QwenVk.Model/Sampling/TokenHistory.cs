@@ -4,8 +4,8 @@ namespace QwenVk.Model.Sampling;
 /// and frequency penalties only the output (OpenAI, vLLM).</summary>
 public sealed class TokenHistory
 {
-    private readonly HashSet<int> _seen = [];
-    private readonly Dictionary<int, int> _generatedCounts = [];
+    readonly HashSet<int> _seen = [];
+    readonly Dictionary<int, int> _generatedCounts = [];
 
     public int GeneratedCount { get; private set; }
 

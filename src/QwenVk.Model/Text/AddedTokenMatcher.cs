@@ -2,9 +2,9 @@ namespace QwenVk.Model.Text;
 
 /// <summary>Finds added tokens (&lt;|im_start|&gt;, &lt;think&gt;, ...) in raw text the way Hugging Face's
 /// AddedVocabulary does: leftmost match first, longest token at that position, no overlap, before normalization.</summary>
-internal sealed class AddedTokenMatcher
+sealed class AddedTokenMatcher
 {
-    private readonly Dictionary<char, AddedToken[]> _byFirstChar;
+    readonly Dictionary<char, AddedToken[]> _byFirstChar;
 
     public AddedTokenMatcher(IEnumerable<AddedToken> tokens)
     {
@@ -32,7 +32,7 @@ internal sealed class AddedTokenMatcher
         return null;
     }
 
-    private static bool OverlapsLiteral(bool[]? literal, int start, int length)
+    static bool OverlapsLiteral(bool[]? literal, int start, int length)
     {
         if (literal is null)
             return false;

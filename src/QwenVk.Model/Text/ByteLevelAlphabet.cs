@@ -2,10 +2,10 @@ namespace QwenVk.Model.Text;
 
 /// <summary>GPT-2's byte-level alphabet: every byte maps to a printable character so byte strings can live in a
 /// JSON vocabulary. Bytes that are printable Latin-1 keep their own code; the rest are shifted to 256 + n.</summary>
-internal static class ByteLevelAlphabet
+static class ByteLevelAlphabet
 {
-    private static readonly char[] ByteToChar = BuildByteToChar();
-    private static readonly Dictionary<char, byte> CharToByte = BuildCharToByte();
+    static readonly char[] ByteToChar = BuildByteToChar();
+    static readonly Dictionary<char, byte> CharToByte = BuildCharToByte();
 
     public static char ToChar(byte b) => ByteToChar[b];
 
@@ -25,7 +25,7 @@ internal static class ByteLevelAlphabet
         return true;
     }
 
-    private static char[] BuildByteToChar()
+    static char[] BuildByteToChar()
     {
         var map = new char[256];
         int shifted = 0;
@@ -37,7 +37,7 @@ internal static class ByteLevelAlphabet
         return map;
     }
 
-    private static Dictionary<char, byte> BuildCharToByte()
+    static Dictionary<char, byte> BuildCharToByte()
     {
         var map = new Dictionary<char, byte>(256);
         for (int b = 0; b < 256; b++)

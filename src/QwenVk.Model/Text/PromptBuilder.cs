@@ -3,10 +3,10 @@ using System.Text;
 namespace QwenVk.Model.Text;
 
 /// <summary>Builds prompt text while remembering which parts came from messages (literal, never special tokens).</summary>
-internal sealed class PromptBuilder
+sealed class PromptBuilder
 {
-    private readonly StringBuilder _text = new();
-    private readonly List<Range> _contentSpans = [];
+    readonly StringBuilder _text = new();
+    readonly List<Range> _contentSpans = [];
 
     public PromptBuilder Template(string text)
     {

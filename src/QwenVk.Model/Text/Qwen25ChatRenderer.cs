@@ -11,7 +11,7 @@ namespace QwenVk.Model.Text;
 /// </code>
 /// Assistant content is kept verbatim, including any &lt;think&gt; text.
 /// </summary>
-internal static class Qwen25ChatRenderer
+static class Qwen25ChatRenderer
 {
     public const string DefaultSystemPrompt = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
 

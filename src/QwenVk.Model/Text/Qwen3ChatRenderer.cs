@@ -14,10 +14,10 @@ namespace QwenVk.Model.Text;
 ///   enable_thinking is false (true is the same as not passing it).</item>
 /// </list>
 /// </summary>
-internal static class Qwen3ChatRenderer
+static class Qwen3ChatRenderer
 {
-    private const string ThinkOpen = "<think>";
-    private const string ThinkClose = "</think>";
+    const string ThinkOpen = "<think>";
+    const string ThinkClose = "</think>";
 
     public static ChatPrompt Render(IReadOnlyList<ChatTurn> messages, bool addGenerationPrompt, bool enableThinking)
     {
@@ -50,7 +50,7 @@ internal static class Qwen3ChatRenderer
         return prompt.Build();
     }
 
-    private static int LastQueryIndex(IReadOnlyList<ChatTurn> messages)
+    static int LastQueryIndex(IReadOnlyList<ChatTurn> messages)
     {
         for (int i = messages.Count - 1; i >= 0; i--)
         {
@@ -63,7 +63,7 @@ internal static class Qwen3ChatRenderer
         return messages.Count - 1;
     }
 
-    private static void RenderAssistant(PromptBuilder prompt, ChatTurn message, bool keepReasoning, bool isLast)
+    static void RenderAssistant(PromptBuilder prompt, ChatTurn message, bool keepReasoning, bool isLast)
     {
         string content = message.Content;
         string reasoning = "";

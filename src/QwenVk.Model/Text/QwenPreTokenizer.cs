@@ -12,14 +12,14 @@ namespace QwenVk.Model.Text;
 /// therefore matched through a shadow string holding one character per code point, each astral code point replaced
 /// by a BMP stand-in of the same class for this pattern (letter, digit, other), and the pieces mapped back.
 /// </summary>
-internal sealed partial class QwenPreTokenizer : PreTokenizer
+sealed partial class QwenPreTokenizer : PreTokenizer
 {
     public const string QwenPattern =
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     // Stand-ins: 'x' is a letter no contraction alternative can start with, '0' a digit, U+FFFD neither letter,
     // digit nor space (and what a lone surrogate becomes in UTF-8 anyway).
-    private const char AstralLetter = 'x', AstralDigit = '0', AstralOther = '\uFFFD';
+    const char AstralLetter = 'x', AstralDigit = '0', AstralOther = '\uFFFD';
 
     [GeneratedRegex(QwenPattern, RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
@@ -32,7 +32,7 @@ internal sealed partial class QwenPreTokenizer : PreTokenizer
         return text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') ? SplitWithSurrogates(text) : Split(text);
     }
 
-    private static List<(int, int)> Split(string text)
+    static List<(int, int)> Split(string text)
     {
         var pieces = new List<(int, int)>();
         foreach (ValueMatch m in Pattern().EnumerateMatches(text))
@@ -40,7 +40,7 @@ internal sealed partial class QwenPreTokenizer : PreTokenizer
         return pieces;
     }
 
-    private static List<(int, int)> SplitWithSurrogates(string text)
+    static List<(int, int)> SplitWithSurrogates(string text)
     {
         var shadow = new StringBuilder(text.Length);
         var offsets = new List<int>(text.Length + 1); // UTF-16 offset in text of each shadow character, plus the end
@@ -66,7 +66,7 @@ internal sealed partial class QwenPreTokenizer : PreTokenizer
         return pieces;
     }
 
-    private static char StandIn(int codePoint) => CharUnicodeInfo.GetUnicodeCategory(codePoint) switch
+    static char StandIn(int codePoint) => CharUnicodeInfo.GetUnicodeCategory(codePoint) switch
     {
         UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
             or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => AstralLetter,

@@ -11,17 +11,17 @@ namespace QwenVk.Model.Text;
 /// </summary>
 public sealed class QwenTokenizer
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+    static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
-    private readonly BpeTokenizer _bpe;
-    private readonly bool _nfc;
-    private readonly AddedTokenMatcher _matcher;
-    private readonly Dictionary<string, int> _addedByContent;
-    private readonly Dictionary<string, int> _vocabulary;
-    private readonly byte[]?[] _bytesById;
-    private readonly bool[] _specialById;
+    readonly BpeTokenizer _bpe;
+    readonly bool _nfc;
+    readonly AddedTokenMatcher _matcher;
+    readonly Dictionary<string, int> _addedByContent;
+    readonly Dictionary<string, int> _vocabulary;
+    readonly byte[]?[] _bytesById;
+    readonly bool[] _specialById;
 
-    private QwenTokenizer(TokenizerJson json)
+    QwenTokenizer(TokenizerJson json)
     {
         _nfc = json.NfcNormalizer;
         _vocabulary = json.Vocabulary;
@@ -118,7 +118,7 @@ public sealed class QwenTokenizer
         return Encode(prompt.Text, literal);
     }
 
-    private int[] Encode(string text, bool[]? literal)
+    int[] Encode(string text, bool[]? literal)
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>();
@@ -133,7 +133,7 @@ public sealed class QwenTokenizer
         return [.. ids];
     }
 
-    private void EncodeOrdinary(string segment, List<int> ids)
+    void EncodeOrdinary(string segment, List<int> ids)
     {
         if (segment.Length == 0)
             return;
@@ -178,7 +178,7 @@ public sealed class QwenTokenizer
 
     /// <summary>Hugging Face's ByteLevel decoder rule: a token made only of byte-alphabet characters stands for those
     /// bytes; any other token (one holding a plain space or a character beyond the alphabet) for its UTF-8.</summary>
-    private static byte[] TokenBytes(string token)
+    static byte[] TokenBytes(string token)
     {
         var bytes = new List<byte>(token.Length);
         return ByteLevelAlphabet.TryToBytes(token, bytes) ? [.. bytes] : Encoding.UTF8.GetBytes(token);

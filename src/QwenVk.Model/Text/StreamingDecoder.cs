@@ -10,10 +10,10 @@ namespace QwenVk.Model.Text;
 /// </summary>
 public sealed class StreamingDecoder
 {
-    private readonly QwenTokenizer _tokenizer;
-    private readonly bool _skipSpecialTokens;
-    private readonly Decoder _utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();
-    private char[] _chars = new char[64];
+    readonly QwenTokenizer _tokenizer;
+    readonly bool _skipSpecialTokens;
+    readonly Decoder _utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();
+    char[] _chars = new char[64];
 
     public StreamingDecoder(QwenTokenizer tokenizer, bool skipSpecialTokens = false)
     {
@@ -32,7 +32,7 @@ public sealed class StreamingDecoder
     /// <summary>Ends the stream: bytes of an unfinished character come out as U+FFFD, as a full decode would.</summary>
     public string Flush() => Convert(ReadOnlySpan<byte>.Empty, flush: true);
 
-    private string Convert(ReadOnlySpan<byte> bytes, bool flush)
+    string Convert(ReadOnlySpan<byte> bytes, bool flush)
     {
         int needed = _utf8.GetCharCount(bytes, flush: false) + 4;
         if (_chars.Length < needed)

@@ -4,7 +4,7 @@ namespace QwenVk.Model.Text;
 
 /// <summary>Opens a tokenizer file that is either plain or gzip-compressed (detected by the gzip magic bytes, not
 /// the name, so a renamed file still loads).</summary>
-internal static class TokenizerFileReader
+static class TokenizerFileReader
 {
     public static byte[] ReadAllBytes(string path)
     {

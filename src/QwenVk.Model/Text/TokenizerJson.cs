@@ -4,7 +4,7 @@ namespace QwenVk.Model.Text;
 
 /// <summary>The parts of a Hugging Face tokenizer.json that a Qwen byte-level BPE tokenizer needs, checked so that
 /// a file of another kind fails loudly instead of tokenizing wrongly.</summary>
-internal sealed class TokenizerJson
+sealed class TokenizerJson
 {
     public required Dictionary<string, int> Vocabulary { get; init; }
     public required List<string> Merges { get; init; }
@@ -66,20 +66,20 @@ internal sealed class TokenizerJson
         };
     }
 
-    private static JsonElement Required(JsonElement parent, string name, string source)
+    static JsonElement Required(JsonElement parent, string name, string source)
     {
         if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
             throw new InvalidDataException($"{source}: missing field '{name}'. Expected a Hugging Face tokenizer.json.");
         return value;
     }
 
-    private static void RequireEmptyString(JsonElement parent, string name, string source)
+    static void RequireEmptyString(JsonElement parent, string name, string source)
     {
         if (parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s)
             throw new NotSupportedException($"{source}: model.{name} = '{s}' is not supported (Qwen tokenizers have none).");
     }
 
-    private static void CheckDecoder(JsonElement root, string source)
+    static void CheckDecoder(JsonElement root, string source)
     {
         if (!root.TryGetProperty("decoder", out var decoder) || decoder.ValueKind == JsonValueKind.Null)
             return;
@@ -90,7 +90,7 @@ internal sealed class TokenizerJson
 
     /// <summary>The regex split is implemented by <see cref="QwenPreTokenizer"/> (with astral-plane fixes), so
     /// the file must use exactly Qwen's pattern followed by a regex-less ByteLevel step.</summary>
-    private static void CheckPreTokenizer(JsonElement root, string source)
+    static void CheckPreTokenizer(JsonElement root, string source)
     {
         JsonElement pre = Required(root, "pre_tokenizer", source);
         string? pattern = null;
@@ -111,7 +111,7 @@ internal sealed class TokenizerJson
                 $"{source}: pre_tokenizer is not Qwen's (Split with pattern {QwenPreTokenizer.QwenPattern} then ByteLevel with use_regex=false); found pattern '{pattern ?? "(none)"}'. Only Qwen2/2.5/3 tokenizers are supported.");
     }
 
-    private static bool ReadNormalizer(JsonElement root, string source)
+    static bool ReadNormalizer(JsonElement root, string source)
     {
         if (!root.TryGetProperty("normalizer", out var n) || n.ValueKind == JsonValueKind.Null)
             return false;
@@ -121,7 +121,7 @@ internal sealed class TokenizerJson
             : throw new NotSupportedException($"{source}: normalizer.type '{type}' is not supported (Qwen uses NFC or none).");
     }
 
-    private static Dictionary<string, int> ReadVocabulary(JsonElement vocab, string source)
+    static Dictionary<string, int> ReadVocabulary(JsonElement vocab, string source)
     {
         if (vocab.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{source}: model.vocab must be an object of token -> id.");
@@ -142,7 +142,7 @@ internal sealed class TokenizerJson
 
     /// <summary>Accepts both merges layouts: "a b" strings (older files) and ["a", "b"] pairs (tokenizers >= 0.20).
     /// Byte-level tokens never contain a plain space, so joining a pair with one space is unambiguous.</summary>
-    private static List<string> ReadMerges(JsonElement merges, Dictionary<string, int> vocabulary, string source)
+    static List<string> ReadMerges(JsonElement merges, Dictionary<string, int> vocabulary, string source)
     {
         if (merges.ValueKind != JsonValueKind.Array)
             throw new InvalidDataException($"{source}: model.merges must be an array.");
@@ -166,7 +166,7 @@ internal sealed class TokenizerJson
         return result;
     }
 
-    private static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
+    static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
     {
         var result = new List<AddedToken>();
         if (!root.TryGetProperty("added_tokens", out var added) || added.ValueKind != JsonValueKind.Array)

@@ -22,20 +22,20 @@ public static class HazardChecker
             barriers[i] = count;
         }
         for (int j = 0; j < nodes.Count; j++)
-        for (int i = j - 1; i >= 0 && barriers[i] == barriers[j]; i--)
-        {
-            var a = nodes[i];
-            var b = nodes[j];
-            var aw = a.Bindings.Skip(a.Inputs.Length);
-            var ar = a.Bindings.Take(a.Inputs.Length);
-            var bw = b.Bindings.Skip(b.Inputs.Length);
-            var br = b.Bindings.Take(b.Inputs.Length);
-            bool raw = aw.Any(w => br.Any(r => BarrierPlanner.Overlap(w, r)));
-            bool war = ar.Any(r => bw.Any(w => BarrierPlanner.Overlap(w, r)));
-            bool waw = aw.Any(w => bw.Any(x => BarrierPlanner.Overlap(w, x)));
-            if (raw || war || waw)
-                problems.Add($"{(raw ? "read-after-write" : war ? "write-after-read" : "write-after-write")} between '{a.Name}' (#{i}) and '{b.Name}' (#{j}) with no barrier");
-        }
+            for (int i = j - 1; i >= 0 && barriers[i] == barriers[j]; i--)
+            {
+                var a = nodes[i];
+                var b = nodes[j];
+                var aw = a.Bindings.Skip(a.Inputs.Length);
+                var ar = a.Bindings.Take(a.Inputs.Length);
+                var bw = b.Bindings.Skip(b.Inputs.Length);
+                var br = b.Bindings.Take(b.Inputs.Length);
+                bool raw = aw.Any(w => br.Any(r => BarrierPlanner.Overlap(w, r)));
+                bool war = ar.Any(r => bw.Any(w => BarrierPlanner.Overlap(w, r)));
+                bool waw = aw.Any(w => bw.Any(x => BarrierPlanner.Overlap(w, x)));
+                if (raw || war || waw)
+                    problems.Add($"{(raw ? "read-after-write" : war ? "write-after-read" : "write-after-write")} between '{a.Name}' (#{i}) and '{b.Name}' (#{j}) with no barrier");
+            }
         return problems;
     }
 }

@@ -4,7 +4,7 @@ namespace QwenVk.Runtime.Kernels;
 
 /// <summary>Workgroup grid for kernels that run one workgroup per row: rows beyond 65535 (maxComputeWorkGroupCount[0]
 /// on many devices) spill into Y; the shader's wg_row() undoes it and skips the padding.</summary>
-internal static class RowGrid
+static class RowGrid
 {
     const uint MaxX = 65535;
 

@@ -4,7 +4,7 @@ namespace QwenVk.Runtime.Vulkan;
 
 /// <summary>The copy path for device memory the host cannot map (discrete GPUs): host-visible bounce buffer,
 /// vkCmdCopyBuffer in chunks.</summary>
-internal sealed unsafe class StagingBuffer : IDisposable
+sealed unsafe class StagingBuffer : IDisposable
 {
     readonly VulkanContext _ctx;
     readonly GpuBuffer _host;

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Silk.NET.Core;
-using Silk.NET.Core.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Silk.NET.Core;
+using Silk.NET.Core.Native;
 using Silk.NET.Vulkan;
 
 namespace QwenVk.Runtime.Vulkan;
@@ -277,7 +277,11 @@ public sealed unsafe partial class VulkanContext : IDisposable
         }
         static int Rank(DeviceKind k) => k switch
         {
-            DeviceKind.DiscreteGpu => 0, DeviceKind.IntegratedGpu => 1, DeviceKind.VirtualGpu => 2, DeviceKind.Cpu => 3, _ => 4,
+            DeviceKind.DiscreteGpu => 0,
+            DeviceKind.IntegratedGpu => 1,
+            DeviceKind.VirtualGpu => 2,
+            DeviceKind.Cpu => 3,
+            _ => 4,
         };
         var best = devices.OrderBy(d => d.Caps.Supported ? 0 : 1).ThenBy(d => Rank(d.Caps.Kind)).ThenBy(d => d.Caps.Index).First();
         if (best.Caps.Kind == DeviceKind.Cpu)

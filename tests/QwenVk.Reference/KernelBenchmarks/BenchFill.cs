@@ -34,7 +34,7 @@ static class BenchFill
                 var h = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(block.AsSpan());
                 for (int i = 0; i < h.Length; i++) h[i] = (Half)Value(rng);
                 break;
-            // u32 tensors are indices or outputs: zeros are always in range.
+                // u32 tensors are indices or outputs: zeros are always in range.
         }
         return block;
     }

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using QwenVk.Runtime;
-using QwenVk.Runtime.Quantization;
 using QwenVk.Runtime.Kernels;
+using QwenVk.Runtime.Quantization;
 using QwenVk.Runtime.Vulkan;
 
 namespace QwenVk.Reference.KernelChecks;

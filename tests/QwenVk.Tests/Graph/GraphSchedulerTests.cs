@@ -20,12 +20,12 @@ public sealed class GraphSchedulerTests(GpuFixture gpu)
         using var g = GraphCompiler.Compile(gpu.Ctx, rg.Graph, map);
         var lives = g.Lifetimes;
         foreach (var a in lives)
-        foreach (var b in lives)
-        {
-            if (a.Tensor == b.Tensor || !a.Overlaps(b)) continue;
-            Assert.False(BarrierPlanner.Overlap(g.Location(a.Tensor), g.Location(b.Tensor)),
-                $"{a.Tensor.Name} [{a.First},{a.Last}] and {b.Tensor.Name} [{b.First},{b.Last}] share memory while both live");
-        }
+            foreach (var b in lives)
+            {
+                if (a.Tensor == b.Tensor || !a.Overlaps(b)) continue;
+                Assert.False(BarrierPlanner.Overlap(g.Location(a.Tensor), g.Location(b.Tensor)),
+                    $"{a.Tensor.Name} [{a.First},{a.Last}] and {b.Tensor.Name} [{b.First},{b.Last}] share memory while both live");
+            }
         Assert.True(g.Placement.ArenaBytes <= g.Placement.TransientBytes);
         gpu.AssertClean();
     }

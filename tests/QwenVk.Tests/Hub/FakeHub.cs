@@ -162,8 +162,14 @@ sealed class FakeHub : IDisposable
 
     static string Reason(int status) => status switch
     {
-        200 => "OK", 206 => "Partial Content", 302 => "Found", 400 => "Bad Request", 401 => "Unauthorized",
-        404 => "Not Found", 416 => "Range Not Satisfiable", _ => "Status",
+        200 => "OK",
+        206 => "Partial Content",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        416 => "Range Not Satisfiable",
+        _ => "Status",
     };
 
     static async Task<(string Method, string Target, Dictionary<string, string> Headers)?> ReadHead(NetworkStream stream)

@@ -12,8 +12,12 @@ public sealed class GpuPlanTests(GpuFixture gpu)
 {
     DeviceCapabilities Gpu => gpu.Ctx.Capabilities with
     {
-        Kind = DeviceKind.DiscreteGpu, SubgroupSize = 32, MinSubgroupSize = 32, MaxSubgroupSize = 32,
-        MaxComputeWorkGroupInvocations = 1024, TexelLoads = false,
+        Kind = DeviceKind.DiscreteGpu,
+        SubgroupSize = 32,
+        MinSubgroupSize = 32,
+        MaxSubgroupSize = 32,
+        MaxComputeWorkGroupInvocations = 1024,
+        TexelLoads = false,
     };
 
     static TensorType F32(params int[] shape) => TensorType.Of(DType.F32, shape);

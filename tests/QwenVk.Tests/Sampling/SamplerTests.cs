@@ -6,8 +6,8 @@ namespace QwenVk.Tests.Sampling;
 /// definitions (softmax, top-k, nucleus, min-p), independently of the sampler's code.</summary>
 public sealed class SamplerTests
 {
-    private static readonly float[] Logits = [2.0f, 1.6f, 1.1f, 0.9f, 0.3f, 0.0f, -0.4f, -1.0f, -1.7f, -2.5f];
-    private const int Draws = 20_000;
+    static readonly float[] Logits = [2.0f, 1.6f, 1.1f, 0.9f, 0.3f, 0.0f, -0.4f, -1.0f, -1.7f, -2.5f];
+    const int Draws = 20_000;
 
     [Theory]
     [InlineData(0f)]
@@ -188,7 +188,7 @@ public sealed class SamplerTests
         Assert.Equal("RepetitionPenalty", Assert.Throws<ArgumentOutOfRangeException>(() => new Sampler(new SamplingOptions { RepetitionPenalty = 0f })).ParamName);
     }
 
-    private static int[] Histogram(SamplingOptions options)
+    static int[] Histogram(SamplingOptions options)
     {
         var sampler = new Sampler(options);
         var counts = new int[Logits.Length];
@@ -199,7 +199,7 @@ public sealed class SamplerTests
 
     /// <summary>Zero draws where the expected probability is zero, and a chi-square statistic below the 0.1 %
     /// critical value elsewhere (fixed seeds, so the test is deterministic).</summary>
-    private static void AssertChiSquare(int[] counts, double[] expected)
+    static void AssertChiSquare(int[] counts, double[] expected)
     {
         double chi2 = 0;
         int categories = 0;
@@ -219,7 +219,7 @@ public sealed class SamplerTests
         Assert.True(chi2 < critical[categories - 1], $"chi-square {chi2:F2} with {categories - 1} degrees of freedom: counts [{string.Join(", ", counts)}]");
     }
 
-    private static double[] Softmax(float[] logits, float temperature)
+    static double[] Softmax(float[] logits, float temperature)
     {
         double max = logits.Where(float.IsFinite).Max();
         double[] e = logits.Select(l => float.IsNegativeInfinity(l) ? 0 : Math.Exp((l - max) / temperature)).ToArray();
@@ -227,20 +227,20 @@ public sealed class SamplerTests
         return e.Select(v => v / sum).ToArray();
     }
 
-    private static double[] Restrict(double[] p, IEnumerable<int> allowed)
+    static double[] Restrict(double[] p, IEnumerable<int> allowed)
     {
         var set = allowed.ToHashSet();
         double mass = set.Sum(i => p[i]);
         return p.Select((v, i) => set.Contains(i) ? v / mass : 0).ToArray();
     }
 
-    private static void AssertClose(double[] expected, double[] actual)
+    static void AssertClose(double[] expected, double[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - actual[i]) < 1e-6, $"p[{i}]: expected {expected[i]}, got {actual[i]}");
     }
 
-    private static double Gaussian(Random random) =>
+    static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

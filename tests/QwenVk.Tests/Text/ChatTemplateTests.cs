@@ -73,7 +73,7 @@ public sealed class ChatTemplateTests
         Assert.Contains("developer", e.Message);
     }
 
-    private static List<JsonElement> LoadJinjaCases()
+    static List<JsonElement> LoadJinjaCases()
     {
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(FixturePaths.File("chat_cases.json")));
         return doc.RootElement.GetProperty("cases").EnumerateArray().Select(e => e.Clone()).ToList();

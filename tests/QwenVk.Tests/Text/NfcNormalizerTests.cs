@@ -29,5 +29,5 @@ public sealed class NfcNormalizerTests
     public void LoneSurrogatesBecomeReplacementCharacters() =>
         Assert.Equal("a\uFFFDb\uFFFD", NfcNormalizer.Normalize("a\uD800b\uDC00"));
 
-    private static string Escape(string s) => string.Concat(s.EnumerateRunes().Select(r => r.Value < 128 ? r.ToString() : $"U+{r.Value:X4} "));
+    static string Escape(string s) => string.Concat(s.EnumerateRunes().Select(r => r.Value < 128 ? r.ToString() : $"U+{r.Value:X4} "));
 }

@@ -10,7 +10,7 @@ namespace QwenVk.Tests.Text;
 [Collection("qwen-tokenizers")]
 public sealed class RoundTripTests(QwenTokenizers tokenizers)
 {
-    private static readonly string[] Pool =
+    static readonly string[] Pool =
     [
         "a", "Z", "é", "e\u0301", "ß", "ſ", "'s", "'T", " ", "  ", "\t", "\n", "\r\n", "\u3000", "\u00A0", "1", "٣", "²",
         "你", "好", "の", "각", "\u1100\u1161", "Я", "ω", "ק", "ب", "ह", "\u0E01", "!", "...", "->", "_", "\"", "<",

@@ -60,7 +60,7 @@ public sealed class StreamingDecoderTests(QwenTokenizers tokenizers)
         Assert.Contains('\uFFFD', flushed);
     }
 
-    private static bool HasLoneSurrogate(string s)
+    static bool HasLoneSurrogate(string s)
     {
         for (int i = 0; i < s.Length; i++)
         {

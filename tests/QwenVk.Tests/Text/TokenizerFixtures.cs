@@ -21,7 +21,7 @@ public sealed record GoldenCase(string Name, string Text, int[] Ids, int[] IdsQw
 
 public static class Golden
 {
-    private static readonly Lazy<JsonDocument> Doc = new(() => JsonDocument.Parse(System.IO.File.ReadAllBytes(FixturePaths.File("golden.json"))));
+    static readonly Lazy<JsonDocument> Doc = new(() => JsonDocument.Parse(System.IO.File.ReadAllBytes(FixturePaths.File("golden.json"))));
 
     public static JsonElement Root => Doc.Value.RootElement;
 
@@ -30,7 +30,7 @@ public static class Golden
 
     public static GoldenCase Case(string name) => AllCases.Single(c => c.Name == name);
 
-    private static List<GoldenCase> Load()
+    static List<GoldenCase> Load()
     {
         var result = new List<GoldenCase>();
         foreach (JsonElement c in Root.GetProperty("cases").EnumerateArray())
@@ -41,7 +41,7 @@ public static class Golden
         return result;
     }
 
-    private static GoldenCase Parse(JsonElement c, string name)
+    static GoldenCase Parse(JsonElement c, string name)
     {
         int[] ids = Ids(c.GetProperty("ids"));
         int[] ids25 = c.TryGetProperty("ids_qwen2_5", out var i25) ? Ids(i25) : ids;
@@ -49,14 +49,14 @@ public static class Golden
         return new GoldenCase(name, c.GetProperty("text").GetString()!, ids, ids25, decoded);
     }
 
-    private static int[] Ids(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+    static int[] Ids(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt32()).ToArray();
 }
 
 /// <summary>Both tokenizers, each loaded once (7-11 MB of JSON) for all tokenizer test classes.</summary>
 public sealed class QwenTokenizers
 {
-    private readonly Lazy<QwenTokenizer> _qwen25 = new(() => QwenTokenizer.Load(FixturePaths.File("qwen2_5-tokenizer.json.gz")));
-    private readonly Lazy<QwenTokenizer> _qwen3 = new(() => QwenTokenizer.Load(FixturePaths.File("qwen3-tokenizer.json.gz")));
+    readonly Lazy<QwenTokenizer> _qwen25 = new(() => QwenTokenizer.Load(FixturePaths.File("qwen2_5-tokenizer.json.gz")));
+    readonly Lazy<QwenTokenizer> _qwen3 = new(() => QwenTokenizer.Load(FixturePaths.File("qwen3-tokenizer.json.gz")));
 
     public QwenTokenizer Get(TokenizerKind kind) => kind == TokenizerKind.Qwen25 ? _qwen25.Value : _qwen3.Value;
 }

@@ -6,7 +6,7 @@ namespace QwenVk.Tests.Text;
 [Collection("qwen-tokenizers")]
 public sealed class TokenizerLoadingTests(QwenTokenizers tokenizers) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("qwenvk-tok-").FullName;
+    readonly string _dir = Directory.CreateTempSubdirectory("qwenvk-tok-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

@@ -10,14 +10,14 @@ namespace QwenVk.Model.Text.Nfc;
 /// </summary>
 public static class NfcNormalizer
 {
-    private const int HangulSBase = 0xAC00, HangulLBase = 0x1100, HangulVBase = 0x1161, HangulTBase = 0x11A7;
-    private const int HangulLCount = 19, HangulVCount = 21, HangulTCount = 28;
-    private const int HangulNCount = HangulVCount * HangulTCount, HangulSCount = HangulLCount * HangulNCount;
+    const int HangulSBase = 0xAC00, HangulLBase = 0x1100, HangulVBase = 0x1161, HangulTBase = 0x11A7;
+    const int HangulLCount = 19, HangulVCount = 21, HangulTCount = 28;
+    const int HangulNCount = HangulVCount * HangulTCount, HangulSCount = HangulLCount * HangulNCount;
 
-    private static readonly Dictionary<int, byte> CombiningClasses = LoadCombiningClasses();
-    private static readonly Dictionary<int, (int First, int Second)> Decompositions = LoadDecompositions();
-    private static readonly Dictionary<long, int> Compositions = LoadCompositions();
-    private static readonly HashSet<int> MayChange = LoadMayChange();
+    static readonly Dictionary<int, byte> CombiningClasses = LoadCombiningClasses();
+    static readonly Dictionary<int, (int First, int Second)> Decompositions = LoadDecompositions();
+    static readonly Dictionary<long, int> Compositions = LoadCompositions();
+    static readonly HashSet<int> MayChange = LoadMayChange();
 
     public static string Normalize(string text)
     {
@@ -39,7 +39,7 @@ public static class NfcNormalizer
 
     /// <summary>Quick check: text none of whose characters decomposes, combines (non-zero class) or can be the
     /// second half of a composition is already NFC. Lone surrogates must go through the full path (to U+FFFD).</summary>
-    private static bool IsStable(string text)
+    static bool IsStable(string text)
     {
         for (int i = 0; i < text.Length; i++)
         {
@@ -61,7 +61,7 @@ public static class NfcNormalizer
 
     public static int CombiningClass(int cp) => CombiningClasses.TryGetValue(cp, out byte ccc) ? ccc : 0;
 
-    private static void Decompose(int cp, List<int> output)
+    static void Decompose(int cp, List<int> output)
     {
         int s = cp - HangulSBase;
         if ((uint)s < HangulSCount)
@@ -83,7 +83,7 @@ public static class NfcNormalizer
     }
 
     /// <summary>Stable sort of each run of non-starters by combining class (runs are short: insertion sort).</summary>
-    private static void ReorderCanonically(List<int> cps)
+    static void ReorderCanonically(List<int> cps)
     {
         for (int i = 1; i < cps.Count; i++)
         {
@@ -103,7 +103,7 @@ public static class NfcNormalizer
 
     /// <summary>Joins each character to the last starter when nothing between them blocks it (a starter, or a
     /// character of the same or higher combining class), in place.</summary>
-    private static void Compose(List<int> cps)
+    static void Compose(List<int> cps)
     {
         int starter = -1;
         int lastClass = 0;
@@ -127,7 +127,7 @@ public static class NfcNormalizer
         cps.RemoveRange(count, cps.Count - count);
     }
 
-    private static bool TryCompose(int first, int second, out int composite)
+    static bool TryCompose(int first, int second, out int composite)
     {
         int l = first - HangulLBase, v = second - HangulVBase;
         if ((uint)l < HangulLCount && (uint)v < HangulVCount)
@@ -144,9 +144,9 @@ public static class NfcNormalizer
         return Compositions.TryGetValue(Key(first, second), out composite);
     }
 
-    private static long Key(int first, int second) => ((long)first << 21) | (uint)second;
+    static long Key(int first, int second) => ((long)first << 21) | (uint)second;
 
-    private static HashSet<int> LoadMayChange()
+    static HashSet<int> LoadMayChange()
     {
         var set = new HashSet<int>(CombiningClasses.Keys);
         set.UnionWith(Decompositions.Keys);
@@ -160,7 +160,7 @@ public static class NfcNormalizer
         return set;
     }
 
-    private static Dictionary<int, byte> LoadCombiningClasses()
+    static Dictionary<int, byte> LoadCombiningClasses()
     {
         var map = new Dictionary<int, byte>();
         ReadOnlySpan<int> t = NfcData.CombiningClassRanges;
@@ -170,7 +170,7 @@ public static class NfcNormalizer
         return map;
     }
 
-    private static Dictionary<int, (int, int)> LoadDecompositions()
+    static Dictionary<int, (int, int)> LoadDecompositions()
     {
         var map = new Dictionary<int, (int, int)>();
         ReadOnlySpan<int> t = NfcData.Decompositions;
@@ -179,7 +179,7 @@ public static class NfcNormalizer
         return map;
     }
 
-    private static Dictionary<long, int> LoadCompositions()
+    static Dictionary<long, int> LoadCompositions()
     {
         var map = new Dictionary<long, int>();
         ReadOnlySpan<int> t = NfcData.Compositions;
