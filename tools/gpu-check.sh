@@ -12,9 +12,15 @@
 #                                                     and bench the models again with the fastest, marked -tuned
 #   STEP_TIMEOUT=300                                  seconds any one step may take (a hung driver fails that step)
 #   QUANTS="q8_0 q4_0"                                the quantized benches of each model (-q8_0, -q4_0); QUANTS= skips them
+#   PEER=0                                            skip llama.cpp's llama-bench on the same checkpoints (tools/peer-bench.sh;
+#                                                     needs .peer/ from ../shared/tools/llama-cpp/stage-for-device.sh)
+#   PEER_TIMEOUT=600                                  seconds for one model's peer run (GGUF conversion included)
 # Also timed, for rules not yet measured on a GPU: the models without flash decoding (-unsplit) and with split-K
 # decode products (-splitk), and the decode products with split K (kernels-bench-splitk); and a first run of the
 # 0.5B shape with the pipeline cache cold, then warm (first-run-*), the drivers' own shader disk caches off.
+#
+# The peer beside each model (llama.cpp's llama-bench, Vulkan, F16 and the same q8_0/q4_0 blocks) needs .peer/:
+#   ../shared/tools/llama-cpp/stage-for-device.sh      (then name .peer in the device run's carry)
 #
 # Publish for a machine without .NET (18 MB; the 64 MiB a device run carries):
 #   dotnet publish src/QwenVk.Cli -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
@@ -108,6 +114,11 @@ bench_model() { # name, make-model args...
   for q in ${QUANTS-q8_0 q4_0}; do
     $T "$QV" bench -m "$MODELS/$name" -p 512 -n 128 -r 3 --quant "$q" --json > "$OUT/bench-$name-$q.json"
   done
+  # The peer on the same card and checkpoint: llama.cpp's Vulkan backend, F16 and the same q8_0 / q4_0 blocks.
+  if [ "${PEER:-1}" != 0 ]; then
+    PEER_TYPES="f16 ${QUANTS-q8_0 q4_0}" timeout "${PEER_TIMEOUT:-600}" "$HERE/tools/peer-bench.sh" "$MODELS/$name" "$OUT/peer-$name" 512 128 3 \
+      || echo "llama.cpp peer on $name: skipped or failed (see $OUT/peer-$name-*.log)" >&2
+  fi
 }
 first_run() { # name: pipelines compiled from nothing, then from the pipeline cache the first run left
   local xdg="$OUT/pipeline-cache-xdg"
@@ -159,6 +170,26 @@ for f in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
         share += f", {100 * b['decode_weight_gb_s'] / best_matvec[preset]:.0f}% of the best matvec"
     print(f"{os.path.basename(f)[6:-5]:22} pp{b['n_prompt']} {b['pp_tok_s']:.1f} tok/s   tg{b['n_gen']} {b['tg_tok_s']:.1f} tok/s   "
           f"decode reads weights at {b['decode_weight_gb_s']:.0f} GB/s{share}   weights {b.get('weights_mib', 0):.0f} MiB ({b.get('quant', 'f16')})   load {b['load_seconds']:.1f} s")
+def tok_s(rows, prompt):
+    for r in rows:
+        if (r["n_prompt"] > 0) == prompt: return r["avg_ts"]
+    return float("nan")
+peers = sorted(glob.glob(os.path.join(out, "peer-*.json")))
+if peers:
+    for log in glob.glob(os.path.join(out, "peer-*.log")):
+        line = next((l.strip() for l in open(log, errors="replace") if "matrix cores" in l), None)
+        if line:
+            print(f"{'llama.cpp device':22} {line}"); break
+for f in peers:
+    base = os.path.basename(f)[5:-5]            # NAME-TYPE
+    name, q = base.rsplit("-", 1)
+    mine = os.path.join(out, f"bench-{name}.json" if q == "f16" else f"bench-{name}-{q}.json")
+    if os.path.getsize(f) == 0 or not os.path.exists(mine) or os.path.getsize(mine) == 0:
+        print(f"{'peer ' + base:22} no result"); continue
+    p, b = json.load(open(f)), json.load(open(mine))
+    lp, lt = tok_s(p, True), tok_s(p, False)
+    print(f"{'vs llama.cpp ' + base:22} pp QwenVk {b['pp_tok_s']:.1f} / llama.cpp {lp:.1f} = {b['pp_tok_s'] / lp:.2f}x   "
+          f"tg QwenVk {b['tg_tok_s']:.1f} / llama.cpp {lt:.1f} = {b['tg_tok_s'] / lt:.2f}x")
 for f in sorted(glob.glob(os.path.join(out, "first-run-*.json")), key=lambda f: "warm" in f):
     if os.path.getsize(f) == 0:
         print(f"{os.path.basename(f)[:-5]:22} no result"); continue
