@@ -22,7 +22,8 @@ public sealed record WeightChunk(GpuBuffer Buffer, int FirstRow, TensorType Type
 /// time (BF16/F32 converted on the way), so the host never holds more than one tensor (gate and up, interleaved into
 /// one stack, are held together). On unified memory an FP16 tensor is converted straight into mapped GPU memory.
 /// In FP16 the layers' RMSNorm weights are folded into the projections that read them (<see cref="QwenWeights.NormFolds"/>):
-/// those norms run without a weight (<see cref="IsFolded"/>). Quantized weights are quantized as stored, never folded
+/// those norms run without a weight (<see cref="IsFolded"/>). A GPTQ / AWQ checkpoint's packed projections are read
+/// dequantized (<see cref="Checkpoint.IsPacked"/>) and take this FP16 path. Quantized weights are quantized as stored, never folded
 /// (folding would change the blocks): their norms apply the weight at run time.
 /// </summary>
 public sealed class GpuWeights : IDisposable
@@ -44,6 +45,8 @@ public sealed class GpuWeights : IDisposable
     public static unsafe GpuWeights Upload(VulkanContext ctx, Checkpoint checkpoint, IProgress<LoadProgress>? progress = null,
         CancellationToken cancel = default, ulong? maxChunkBytes = null, WeightQuant quant = WeightQuant.F16)
     {
+        if (quant != WeightQuant.F16 && checkpoint.Config.Quantization is { } packed)
+            throw new NotSupportedException($"{checkpoint.Config.SourceFile}: field \"quantization_config\" says the checkpoint is already quantized ({packed.Name}, {packed.Bits}-bit); --quant {quant.Name()} would quantize it again. Load it without --quant.");
         var expected = QwenWeights.For(checkpoint.Config);
         var types = expected.ToDictionary(e => e.Name, e => quant.TypeOf(e.Name, e.Shape.Length));
         foreach (var e in expected)

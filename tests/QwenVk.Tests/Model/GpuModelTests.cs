@@ -256,6 +256,65 @@ public sealed class GpuModelTests(GpuFixture gpu)
         gpu.AssertClean();
     }
 
+    /// <summary>GPTQ / AWQ checkpoints (the tests' own packer) against the CPU reference run on the weights the issue's
+    /// formulas give (the reference's own dequantizer): prefill, and decode step by step (stacked q/k/v and gate/up).</summary>
+    static readonly Dictionary<string, (CheckpointSpec Spec, PackScheme Scheme)> PackedCases = new()
+    {
+        ["gptq-4bit-sym-g128"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 128, Sym: true)),
+        ["gptq-8bit-asym-g32"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("gptq", 8, 32)),
+        ["gptq-4bit-desc-act-g64"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 64, DescAct: true)),
+        ["awq-4bit-g64"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("awq", 4, 64)),
+    };
+
+    public static TheoryData<string> PackedSpecs() => new(PackedCases.Keys);
+
+    [Theory, MemberData(nameof(PackedSpecs))]
+    public void PackedCheckpointLogitsMatchCpuReferenceOnDequantizedWeights(string name)
+    {
+        using var dir = new TempDir();
+        var (spec, scheme) = PackedCases[name];
+        CheckpointMaker.Make(spec, dir.Path);
+        PackedCheckpoints.Pack(dir.Path, scheme, seed: 7);
+        var expected = CpuQwenModel.LoadPacked(dir.Path).Forward(Ids);
+        Compare(dir.Path, expected, Ids);
+        Compare(dir.Path, expected, Ids, stepwise: true);
+    }
+
+    [Fact]
+    public void AGIdxNamingNoGroupIsRefusedAndNothingStaysOnTheDevice()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases["qwen2-f16-stacked"], dir.Path);
+        const string gIdx = "model.layers.1.mlp.up_proj.g_idx";
+        PackedCheckpoints.Pack(dir.Path, new("gptq", 4, 128), seed: 7, tamper: t =>
+        {
+            var values = new uint[t[gIdx].Shape[0]];
+            values[5] = 9;
+            t[gIdx] = PackedCheckpoints.Ints(t[gIdx].Shape, values);
+        });
+        long before = gpu.Ctx.AllocatedBytes;
+        var e = Assert.Throws<InvalidDataException>(() => QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { ContextLength = 64 }));
+        Assert.Contains($"\"{gIdx}\" element 5 is 9", e.Message);
+        Assert.Contains("2 groups", e.Message);
+        Assert.Equal(before, gpu.Ctx.AllocatedBytes);
+        gpu.AssertClean();
+    }
+
+    [Fact]
+    public void QuantizingAnAlreadyQuantizedCheckpointIsRefused()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases["qwen2-f16-stacked"], dir.Path);
+        PackedCheckpoints.Pack(dir.Path, new("awq", 4, 128), seed: 7);
+        long before = gpu.Ctx.AllocatedBytes;
+        var e = Assert.Throws<NotSupportedException>(() => QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { Quant = WeightQuant.Q8_0 }));
+        Assert.Contains("\"quantization_config\"", e.Message);
+        Assert.Contains("awq", e.Message);
+        Assert.Contains("--quant q8_0", e.Message);
+        Assert.Equal(before, gpu.Ctx.AllocatedBytes);
+        gpu.AssertClean();
+    }
+
     [Fact]
     public void PromptLongerThanContextIsRefusedAndTheModelStillWorks()
     {

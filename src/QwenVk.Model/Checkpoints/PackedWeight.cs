@@ -1,0 +1,100 @@
+namespace QwenVk.Model.Checkpoints;
+
+/// <summary>
+/// A GPTQ / AWQ projection as its checkpoint stores it, in place of "&lt;prefix&gt;weight" [N, K]: the tensors it is
+/// made of, the dtype and shape each must have, and the weight they stand for.
+/// GPTQ v1: qweight I32 [K / (32/bits), N] packed along K (element j of a word at bit j*bits), qzeros I32
+/// [groups, N / (32/bits)] packed along N holding zero - 1, scales F16 [groups, N], g_idx I32 [K];
+/// W[n, k] = scales[g_idx[k], n] * (q[k, n] - (qzeros[g_idx[k], n] + 1)).
+/// AWQ gemm: qweight I32 [K, N/8] and qzeros I32 [groups, N/8], both packed along N, nibble i of packed column c
+/// holding column 8c + order[i]; scales F16 [groups, N]; W[n, k] = (q[k, n] - z[k / group, n]) * scales[k / group, n].
+/// </summary>
+public static class PackedWeight
+{
+    public const string QWeight = "qweight", QZeros = "qzeros", Scales = "scales", GIdx = "g_idx";
+
+    /// <summary>AWQ's packing order within a word: nibble i holds column order[i] of its 8.</summary>
+    static readonly int[] AwqOrder = [0, 2, 4, 6, 1, 3, 5, 7];
+
+    /// <summary>A tensor a packed projection is made of, with the dtype and shape it must have.</summary>
+    public sealed record Part(string Name, string Field, SafeTensorsDType DType, long[] Shape, string ShapeFrom)
+    {
+        public string ShapeText => "[" + string.Join(", ", Shape) + "]";
+    }
+
+    public static string PartName(string weight, string field) => weight[..^"weight".Length] + field;
+
+    /// <summary>The tensors that replace <paramref name="weight"/> [n, k], or why they cannot (group size or packing
+    /// not fitting the shape).</summary>
+    public static (Part[] Parts, string? Unfit) Parts(PackedQuantization q, string weight, long n, long k)
+    {
+        long groups = q.Groups(k);
+        int per = q.PerWord;
+        string? unfit =
+            q.GroupSize != -1 && k % q.GroupSize != 0 ? $"group_size {q.GroupSize} does not divide the {k} input columns (K) of \"{weight}\""
+            : n % per != 0 ? $"the {n} output columns (N) of \"{weight}\" are not whole int32 words of {per} {q.Bits}-bit zeros"
+            : q.Method == PackedMethod.Gptq && k % per != 0 ? $"the {k} input columns (K) of \"{weight}\" are not whole int32 words of {per} {q.Bits}-bit values"
+            : null;
+        string g = q.GroupSize == -1 ? "1 (group_size -1)" : "K / group_size";
+        Part[] parts = q.Method == PackedMethod.Gptq
+            ?
+            [
+                new(PartName(weight, QWeight), QWeight, SafeTensorsDType.I32, [k / per, n], $"[K / {per}, N]"),
+                new(PartName(weight, QZeros), QZeros, SafeTensorsDType.I32, [groups, n / per], $"[{g}, N / {per}]"),
+                new(PartName(weight, Scales), Scales, SafeTensorsDType.F16, [groups, n], $"[{g}, N]"),
+                new(PartName(weight, GIdx), GIdx, SafeTensorsDType.I32, [k], "[K]"),
+            ]
+            :
+            [
+                new(PartName(weight, QWeight), QWeight, SafeTensorsDType.I32, [k, n / per], $"[K, N / {per}]"),
+                new(PartName(weight, QZeros), QZeros, SafeTensorsDType.I32, [groups, n / per], $"[{g}, N / {per}]"),
+                new(PartName(weight, Scales), Scales, SafeTensorsDType.F16, [groups, n], $"[{g}, N]"),
+            ];
+        return (parts, unfit);
+    }
+
+    /// <summary>W [n, k] row-major (PyTorch Linear layout) from the parts, by the formulas above, in float32:
+    /// (q - z) is an exact small integer, so each value is one rounding of scale * (q - z). A GPTQ g_idx naming no group
+    /// returns its position (and nothing is written past it); -1 when all are valid.</summary>
+    public static long Dequantize(PackedQuantization q, int n, int k, ReadOnlySpan<int> qweight, ReadOnlySpan<int> qzeros,
+        ReadOnlySpan<float> scales, ReadOnlySpan<int> gIdx, Span<float> w)
+    {
+        int per = q.PerWord, bits = q.Bits, mask = (1 << bits) - 1, zeroWords = n / per;
+        long groups = q.Groups(k);
+        if (q.Method == PackedMethod.Gptq)
+        {
+            for (int c = 0; c < k; c++)
+                if ((uint)gIdx[c] >= (ulong)groups) return c;
+            for (int c = 0; c < k; c++)
+            {
+                int g = gIdx[c], shift = c % per * bits;
+                var words = qweight.Slice(c / per * n, n);
+                var zeros = qzeros.Slice(g * zeroWords, zeroWords);
+                var s = scales.Slice(g * n, n);
+                for (int r = 0; r < n; r++)
+                {
+                    int value = (words[r] >>> shift) & mask;
+                    int zero = ((zeros[r / per] >>> (r % per * bits)) & mask) + 1;
+                    w[(int)((long)r * k + c)] = s[r] * (value - zero);
+                }
+            }
+            return -1;
+        }
+        int group = q.GroupSize == -1 ? k : q.GroupSize;
+        for (int c = 0; c < k; c++)
+        {
+            int g = c / group;
+            var words = qweight.Slice(c * zeroWords, zeroWords);
+            var zeros = qzeros.Slice(g * zeroWords, zeroWords);
+            var s = scales.Slice(g * n, n);
+            for (int word = 0; word < zeroWords; word++)
+                for (int i = 0; i < 8; i++)
+                {
+                    int r = 8 * word + AwqOrder[i];
+                    int value = (words[word] >>> (4 * i)) & 15, zero = (zeros[word] >>> (4 * i)) & 15;
+                    w[(int)((long)r * k + c)] = (value - zero) * s[r];
+                }
+        }
+        return -1;
+    }
+}
