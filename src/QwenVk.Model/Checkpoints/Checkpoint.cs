@@ -210,12 +210,40 @@ public sealed class Checkpoint : IDisposable
         var scales = new float[scalesInfo.Elements];
         ReadAsSingle(PackedWeight.PartName(name, PackedWeight.Scales), scales);
         var gIdx = q.Method == PackedMethod.Gptq ? Ints(parts[PackedWeight.GIdx]) : [];
-        long bad = PackedWeight.Dequantize(q, n, k, Ints(parts[PackedWeight.QWeight]), Ints(parts[PackedWeight.QZeros]), scales, gIdx, destination);
-        if (bad >= 0)
-        {
-            var (file, info) = parts[PackedWeight.GIdx];
-            throw new InvalidDataException($"{file.Path}: tensor \"{info.Name}\" element {bad} is {gIdx[(int)bad]}, but \"{PackedWeight.PartName(name, PackedWeight.Scales)}\" has {q.Groups(k)} groups; the g_idx is damaged or does not belong to these scales.");
-        }
+        if (q.Method == PackedMethod.Gptq) CheckGroups(name, gIdx, q.Groups(k));
+        PackedWeight.Dequantize(q, n, k, Ints(parts[PackedWeight.QWeight]), Ints(parts[PackedWeight.QZeros]), scales, gIdx, destination);
+    }
+
+    /// <summary>The group of each block of 32 input columns of packed projection <paramref name="name"/>, or null when
+    /// its groups are not whole blocks (<see cref="PackedWeight.BlockGroups"/>): then it is read dequantized.</summary>
+    public int[]? PackedBlockGroups(string name)
+    {
+        var q = Config.Quantization!;
+        var gIdx = q.Method == PackedMethod.Gptq ? Ints(Lookup(PackedWeight.PartName(name, PackedWeight.GIdx))) : null;
+        int k = gIdx?.Length ?? (int)Info(PackedWeight.PartName(name, PackedWeight.QWeight)).Shape[0];
+        if (gIdx is not null) CheckGroups(name, gIdx, q.Groups(k));
+        return PackedWeight.BlockGroups(k, PackedWeight.ColumnGroups(q, k, gIdx));
+    }
+
+    /// <summary>Packed projection <paramref name="name"/> as blocks of 32 (null when <see cref="PackedBlockGroups"/> is).</summary>
+    public PackedBlocks? ReadPackedBlocks(string name)
+    {
+        if (PackedBlockGroups(name) is not { } blocks) return null;
+        var q = Config.Quantization!;
+        var scalesName = PackedWeight.PartName(name, PackedWeight.Scales);
+        var scalesInfo = Info(scalesName);
+        var scales = new float[scalesInfo.Elements];
+        ReadAsSingle(scalesName, scales);
+        return new PackedBlocks(q, (int)scalesInfo.Shape[1], blocks.Length * 32, Ints(Lookup(PackedWeight.PartName(name, PackedWeight.QWeight))),
+            Ints(Lookup(PackedWeight.PartName(name, PackedWeight.QZeros))), scales, blocks);
+    }
+
+    void CheckGroups(string name, int[] gIdx, long groups)
+    {
+        int bad = Array.FindIndex(gIdx, g => (uint)g >= (ulong)groups);
+        if (bad < 0) return;
+        var (file, info) = Lookup(PackedWeight.PartName(name, PackedWeight.GIdx));
+        throw new InvalidDataException($"{file.Path}: tensor \"{info.Name}\" element {bad} is {gIdx[bad]}, but \"{PackedWeight.PartName(name, PackedWeight.Scales)}\" has {groups} groups; the g_idx is damaged or does not belong to these scales.");
     }
 
     static int[] Ints((SafeTensorsFile File, SafeTensorInfo Info) t)

@@ -97,4 +97,54 @@ public static class PackedWeight
         }
         return -1;
     }
+
+    /// <summary>The group of each block of 32 input columns when every block lies in one group (so a block's scale and
+    /// zero are its group's, and the weight maps exactly onto q4_z / q8_z); null when one does not: act-order (g_idx
+    /// not k / group_size), a group size that is not a multiple of 32, or K not a multiple of 32.</summary>
+    public static int[]? BlockGroups(int k, ReadOnlySpan<int> groupOfColumn)
+    {
+        const int block = 32;
+        if (k % block != 0) return null;
+        var groups = new int[k / block];
+        for (int b = 0; b < groups.Length; b++)
+        {
+            groups[b] = groupOfColumn[b * block];
+            for (int c = b * block + 1; c < (b + 1) * block; c++)
+                if (groupOfColumn[c] != groups[b]) return null;
+        }
+        return groups;
+    }
+
+    /// <summary>Each input column's group: g_idx for GPTQ, k / group_size for AWQ.</summary>
+    public static int[] ColumnGroups(PackedQuantization q, int k, int[]? gIdx) =>
+        q.Method == PackedMethod.Gptq ? gIdx! : Enumerable.Range(0, k).Select(c => q.GroupSize == -1 ? 0 : c / q.GroupSize).ToArray();
+}
+
+/// <summary>A packed projection [N, K] whose groups are whole blocks of 32 (<see cref="PackedWeight.BlockGroups"/>), read
+/// row by row as unsigned quants, a scale and an integer zero per block: exactly the weight the formulas give, with no
+/// rounding (fp16 holds every zero, at most 256, exactly).</summary>
+public sealed class PackedBlocks(PackedQuantization q, int n, int k, int[] qweight, int[] qzeros, float[] scales, int[] blockGroups)
+{
+    static readonly int[] AwqColumnNibble = [0, 4, 1, 5, 2, 6, 3, 7];  // inverse of AWQ's order (0, 2, 4, 6, 1, 3, 5, 7)
+
+    public int Bits => q.Bits;
+    public int Rows => n;
+    public int K => k;
+
+    public void Row(int row, Span<byte> quants, Span<Half> blockScales, Span<Half> blockZeros)
+    {
+        int per = q.PerWord, bits = q.Bits, mask = (1 << bits) - 1, words = n / per;
+        bool gptq = q.Method == PackedMethod.Gptq;
+        int zeroShift = gptq ? row % per * bits : 4 * AwqColumnNibble[row % 8];
+        for (int c = 0; c < k; c++)
+            quants[c] = (byte)(gptq
+                ? (qweight[c / per * n + row] >>> (c % per * bits)) & mask
+                : (qweight[c * words + row / 8] >>> zeroShift) & 15);
+        for (int b = 0; b < blockGroups.Length; b++)
+        {
+            int g = blockGroups[b];
+            blockScales[b] = (Half)scales[g * n + row];
+            blockZeros[b] = (Half)(((qzeros[g * words + row / per] >>> zeroShift) & mask) + (gptq ? 1 : 0));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using QwenVk.Model.Inference;
 using QwenVk.Reference;
 using QwenVk.Reference.Model;
+using QwenVk.Runtime;
 using QwenVk.Runtime.Graph;
 using QwenVk.Runtime.Kernels;
 using QwenVk.Tools.Checkpoints;
@@ -258,12 +259,15 @@ public sealed class GpuModelTests(GpuFixture gpu)
 
     /// <summary>GPTQ / AWQ checkpoints (the tests' own packer) against the CPU reference run on the weights the issue's
     /// formulas give (the reference's own dequantizer): prefill, and decode step by step (stacked q/k/v and gate/up).</summary>
-    static readonly Dictionary<string, (CheckpointSpec Spec, PackScheme Scheme)> PackedCases = new()
+    /// <summary>Each case with the format its projections must be stored in: their own blocks (q4_z, q8_z), or fp16
+    /// where act-order groups are not whole blocks of 32.</summary>
+    static readonly Dictionary<string, (CheckpointSpec Spec, PackScheme Scheme, DType Stored)> PackedCases = new()
     {
-        ["gptq-4bit-sym-g128"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 128, Sym: true)),
-        ["gptq-8bit-asym-g32"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("gptq", 8, 32)),
-        ["gptq-4bit-desc-act-g64"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 64, DescAct: true)),
-        ["awq-4bit-g64"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("awq", 4, 64)),
+        ["gptq-4bit-sym-g128"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 128, Sym: true), DType.Q4_Z),
+        ["gptq-8bit-asym-g32"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("gptq", 8, 32), DType.Q8_Z),
+        ["gptq-4bit-desc-act-g64"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 64, DescAct: true), DType.F16),
+        ["gptq-8bit-sym-g-1"] = (Cases["qwen2-f16-stacked"], new("gptq", 8, -1, Sym: true), DType.Q8_Z),
+        ["awq-4bit-g64"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("awq", 4, 64), DType.Q4_Z),
     };
 
     public static TheoryData<string> PackedSpecs() => new(PackedCases.Keys);
@@ -272,12 +276,18 @@ public sealed class GpuModelTests(GpuFixture gpu)
     public void PackedCheckpointLogitsMatchCpuReferenceOnDequantizedWeights(string name)
     {
         using var dir = new TempDir();
-        var (spec, scheme) = PackedCases[name];
+        var (spec, scheme, stored) = PackedCases[name];
         CheckpointMaker.Make(spec, dir.Path);
         PackedCheckpoints.Pack(dir.Path, scheme, seed: 7);
         var expected = CpuQwenModel.LoadPacked(dir.Path).Forward(Ids);
-        Compare(dir.Path, expected, Ids);
+        Compare(dir.Path, expected, Ids, check: model =>
+        {
+            var products = model.Graph(1).Nodes.Where(n => n.Kernel is MatVecKernel).Select(n => n.Inputs[1].Type).ToArray();
+            Assert.Contains(products, t => t.DType == stored && t.Shape.SequenceEqual([2 * spec.IntermediateSize, spec.HiddenSize]));
+            Assert.Contains(products, t => t.DType == stored && t.Shape.SequenceEqual([spec.HiddenSize, spec.IntermediateSize]));
+        });
         Compare(dir.Path, expected, Ids, stepwise: true);
+        Compare(dir.Path, expected, Ids, maxChunkBytes: 16384);
     }
 
     [Fact]
