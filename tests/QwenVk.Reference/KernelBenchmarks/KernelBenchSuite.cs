@@ -133,8 +133,8 @@ public static class KernelBenchSuite
             }
             // Quantized weights (--quant): the same products reading q8_0 / q4_0 blocks (the figures are GB/s of the
             // quantized bytes). The model does not fold norms into quantized weights, so none is taken in here;
-            // embeddings and lm_head are q8_0 under both.
-            foreach (var q in new[] { DType.Q8_0, DType.Q4_0 })
+            // embeddings and lm_head are q8_0 under both. q4_z / q8_z: a GPTQ / AWQ checkpoint's own blocks.
+            foreach (var q in new[] { DType.Q8_0, DType.Q4_0, DType.Q4_Z, DType.Q8_Z })
             {
                 string tag = "." + q.ToString().ToLowerInvariant();
                 if (decode)
