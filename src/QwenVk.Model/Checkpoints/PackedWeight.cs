@@ -54,17 +54,14 @@ public static class PackedWeight
     }
 
     /// <summary>W [n, k] row-major (PyTorch Linear layout) from the parts, by the formulas above, in float32:
-    /// (q - z) is an exact small integer, so each value is one rounding of scale * (q - z). A GPTQ g_idx naming no group
-    /// returns its position (and nothing is written past it); -1 when all are valid.</summary>
-    public static long Dequantize(PackedQuantization q, int n, int k, ReadOnlySpan<int> qweight, ReadOnlySpan<int> qzeros,
+    /// (q - z) is an exact small integer, so each value is one rounding of scale * (q - z). A GPTQ g_idx must name
+    /// groups that exist (the caller checks, naming the tensor).</summary>
+    public static void Dequantize(PackedQuantization q, int n, int k, ReadOnlySpan<int> qweight, ReadOnlySpan<int> qzeros,
         ReadOnlySpan<float> scales, ReadOnlySpan<int> gIdx, Span<float> w)
     {
         int per = q.PerWord, bits = q.Bits, mask = (1 << bits) - 1, zeroWords = n / per;
-        long groups = q.Groups(k);
         if (q.Method == PackedMethod.Gptq)
         {
-            for (int c = 0; c < k; c++)
-                if ((uint)gIdx[c] >= (ulong)groups) return c;
             for (int c = 0; c < k; c++)
             {
                 int g = gIdx[c], shift = c % per * bits;
@@ -78,7 +75,7 @@ public static class PackedWeight
                     w[(int)((long)r * k + c)] = s[r] * (value - zero);
                 }
             }
-            return -1;
+            return;
         }
         int group = q.GroupSize == -1 ? k : q.GroupSize;
         for (int c = 0; c < k; c++)
@@ -95,7 +92,6 @@ public static class PackedWeight
                     w[(int)((long)r * k + c)] = (value - zero) * s[r];
                 }
         }
-        return -1;
     }
 
     /// <summary>The group of each block of 32 input columns when every block lies in one group (so a block's scale and
@@ -126,10 +122,6 @@ public static class PackedWeight
 public sealed class PackedBlocks(PackedQuantization q, int n, int k, int[] qweight, int[] qzeros, float[] scales, int[] blockGroups)
 {
     static readonly int[] AwqColumnNibble = [0, 4, 1, 5, 2, 6, 3, 7];  // inverse of AWQ's order (0, 2, 4, 6, 1, 3, 5, 7)
-
-    public int Bits => q.Bits;
-    public int Rows => n;
-    public int K => k;
 
     public void Row(int row, Span<byte> quants, Span<Half> blockScales, Span<Half> blockZeros)
     {
