@@ -214,28 +214,28 @@ public sealed class Checkpoint : IDisposable
         PackedWeight.Dequantize(q, n, k, Ints(parts[PackedWeight.QWeight]), Ints(parts[PackedWeight.QZeros]), scales, gIdx, destination);
     }
 
-    /// <summary>The group of each block of 32 input columns of packed projection <paramref name="name"/>, or null when
-    /// its groups are not whole blocks (<see cref="PackedWeight.BlockGroups"/>): then it is read dequantized.</summary>
-    public int[]? PackedBlockGroups(string name)
+    /// <summary>How packed projection <paramref name="name"/> maps onto blocks of 32 (<see cref="PackedWeight.Layout"/>),
+    /// or null when it cannot: then it is read dequantized.</summary>
+    public PackedWeight.BlockLayout? PackedBlockLayout(string name)
     {
         var q = Config.Quantization!;
         var gIdx = q.Method == PackedMethod.Gptq ? Ints(Lookup(PackedWeight.PartName(name, PackedWeight.GIdx))) : null;
         int k = gIdx?.Length ?? (int)Info(PackedWeight.PartName(name, PackedWeight.QWeight)).Shape[0];
         if (gIdx is not null) CheckGroups(name, gIdx, q.Groups(k));
-        return PackedWeight.BlockGroups(k, PackedWeight.ColumnGroups(q, k, gIdx));
+        return PackedWeight.Layout(k, PackedWeight.ColumnGroups(q, k, gIdx));
     }
 
-    /// <summary>Packed projection <paramref name="name"/> as blocks of 32 (null when <see cref="PackedBlockGroups"/> is).</summary>
+    /// <summary>Packed projection <paramref name="name"/> as blocks of 32 (null when <see cref="PackedBlockLayout"/> is).</summary>
     public PackedBlocks? ReadPackedBlocks(string name)
     {
-        if (PackedBlockGroups(name) is not { } blocks) return null;
+        if (PackedBlockLayout(name) is not { } layout) return null;
         var q = Config.Quantization!;
         var scalesName = PackedWeight.PartName(name, PackedWeight.Scales);
         var scalesInfo = Info(scalesName);
         var scales = new float[scalesInfo.Elements];
         ReadAsSingle(scalesName, scales);
-        return new PackedBlocks(q, (int)scalesInfo.Shape[1], blocks.Length * 32, Ints(Lookup(PackedWeight.PartName(name, PackedWeight.QWeight))),
-            Ints(Lookup(PackedWeight.PartName(name, PackedWeight.QZeros))), scales, blocks);
+        return new PackedBlocks(q, (int)scalesInfo.Shape[1], layout.BlockGroups.Length * 32, Ints(Lookup(PackedWeight.PartName(name, PackedWeight.QWeight))),
+            Ints(Lookup(PackedWeight.PartName(name, PackedWeight.QZeros))), scales, layout.BlockGroups, layout.ColumnOrder);
     }
 
     void CheckGroups(string name, int[] gIdx, long groups)

@@ -111,6 +111,21 @@ public static class PackedWeight
         return groups;
     }
 
+    /// <summary>How a packed projection maps onto blocks of 32: each block's group, and the order its columns are stored
+    /// in (null: the checkpoint's). Act-order GPTQ (g_idx not k / group_size) is sorted by group (stably), so that each
+    /// block lies in one group; the product then reads its input in the same order (a gather before it).</summary>
+    public sealed record BlockLayout(int[] BlockGroups, int[]? ColumnOrder);
+
+    /// <summary>The block layout of a projection whose columns fall in <paramref name="groupOfColumn"/>, or null when
+    /// even sorted by group some block of 32 would straddle two groups (group sizes that are not multiples of 32).</summary>
+    public static BlockLayout? Layout(int k, int[] groupOfColumn)
+    {
+        if (BlockGroups(k, groupOfColumn) is { } asStored) return new(asStored, null);
+        var order = Enumerable.Range(0, k).OrderBy(c => groupOfColumn[c]).ToArray();  // OrderBy is stable
+        var sorted = order.Select(c => groupOfColumn[c]).ToArray();
+        return BlockGroups(k, sorted) is { } blocks ? new(blocks, order) : null;
+    }
+
     /// <summary>Each input column's group: g_idx for GPTQ, k / group_size for AWQ.</summary>
     public static int[] ColumnGroups(PackedQuantization q, int k, int[]? gIdx) =>
         q.Method == PackedMethod.Gptq ? gIdx! : Enumerable.Range(0, k).Select(c => q.GroupSize == -1 ? 0 : c / q.GroupSize).ToArray();
@@ -119,7 +134,9 @@ public static class PackedWeight
 /// <summary>A packed projection [N, K] whose groups are whole blocks of 32 (<see cref="PackedWeight.BlockGroups"/>), read
 /// row by row as unsigned quants, a scale and an integer zero per block: exactly the weight the formulas give, with no
 /// rounding (fp16 holds every zero, at most 256, exactly).</summary>
-public sealed class PackedBlocks(PackedQuantization q, int n, int k, int[] qweight, int[] qzeros, float[] scales, int[] blockGroups)
+/// <param name="columnOrder">Stored column c is checkpoint column columnOrder[c] (act-order GPTQ, sorted by group); null:
+/// as in the checkpoint.</param>
+public sealed class PackedBlocks(PackedQuantization q, int n, int k, int[] qweight, int[] qzeros, float[] scales, int[] blockGroups, int[]? columnOrder)
 {
     static readonly int[] AwqColumnNibble = [0, 4, 1, 5, 2, 6, 3, 7];  // inverse of AWQ's order (0, 2, 4, 6, 1, 3, 5, 7)
 
@@ -128,10 +145,13 @@ public sealed class PackedBlocks(PackedQuantization q, int n, int k, int[] qweig
         int per = q.PerWord, bits = q.Bits, mask = (1 << bits) - 1, words = n / per;
         bool gptq = q.Method == PackedMethod.Gptq;
         int zeroShift = gptq ? row % per * bits : 4 * AwqColumnNibble[row % 8];
-        for (int c = 0; c < k; c++)
-            quants[c] = (byte)(gptq
+        for (int stored = 0; stored < k; stored++)
+        {
+            int c = columnOrder is null ? stored : columnOrder[stored];
+            quants[stored] = (byte)(gptq
                 ? (qweight[c / per * n + row] >>> (c % per * bits)) & mask
                 : (qweight[c * words + row / 8] >>> zeroShift) & 15);
+        }
         for (int b = 0; b < blockGroups.Length; b++)
         {
             int g = blockGroups[b];

@@ -23,14 +23,15 @@ public sealed record WeightChunk(GpuBuffer Buffer, int FirstRow, TensorType Type
 /// one stack, are held together). On unified memory an FP16 tensor is converted straight into mapped GPU memory.
 /// In FP16 the layers' RMSNorm weights are folded into the projections that read them (<see cref="QwenWeights.NormFolds"/>):
 /// those norms run without a weight (<see cref="IsFolded"/>). A GPTQ / AWQ checkpoint's packed projections are stored
-/// as their own blocks (q4_z, q8_z: no rounding), or, where groups are not whole blocks of 32 (act-order), dequantized
-/// to FP16. Quantized weights are quantized as stored, never folded
+/// as their own blocks (q4_z, q8_z: no rounding; act-order ones with their columns sorted by group, see
+/// <see cref="ColumnOrder"/>), or, where groups are not whole blocks of 32 even so, dequantized to FP16. Quantized weights are quantized as stored, never folded
 /// (folding would change the blocks): their norms apply the weight at run time.
 /// </summary>
 public sealed class GpuWeights : IDisposable
 {
     readonly Dictionary<string, WeightChunk[]> _tensors = new();
     readonly HashSet<string> _foldedNorms = new();
+    readonly Dictionary<string, WeightChunk> _columnOrders = new();
 
     public long Bytes { get; private set; }
 
@@ -39,6 +40,10 @@ public sealed class GpuWeights : IDisposable
 
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
+    /// <summary>The u32 [K] order weight <paramref name="name"/>'s columns are stored in (act-order GPTQ), or null when
+    /// they are in the checkpoint's: a product with it reads x[.., order[j]] as its column j. Equal orders share one
+    /// buffer, so the graph can gather once for q/k/v or gate/up.</summary>
+    public WeightChunk? ColumnOrder(string name) => _columnOrders.GetValueOrDefault(name);
     /// <summary>True when the norm weight <paramref name="norm"/> is folded into every projection that reads its
     /// norm's output: that norm must run without its weight.</summary>
     public bool IsFolded(string norm) => _foldedNorms.Contains(norm);
@@ -49,14 +54,16 @@ public sealed class GpuWeights : IDisposable
         if (quant != WeightQuant.F16 && checkpoint.Config.Quantization is { } packed)
             throw new NotSupportedException($"{checkpoint.Config.SourceFile}: field \"quantization_config\" says the checkpoint is already quantized ({packed.Name}, {packed.Bits}-bit); --quant {quant.Name()} would quantize it again. Load it without --quant.");
         var expected = QwenWeights.For(checkpoint.Config);
-        var types = expected.ToDictionary(e => e.Name, e => checkpoint.IsPacked(e.Name) ? PackedType(checkpoint, e.Name) : quant.TypeOf(e.Name, e.Shape.Length));
+        var layouts = expected.Where(e => checkpoint.IsPacked(e.Name)).ToDictionary(e => e.Name, e => checkpoint.PackedBlockLayout(e.Name));
+        var types = expected.ToDictionary(e => e.Name, e => layouts.TryGetValue(e.Name, out var layout) ? PackedType(checkpoint, layout) : quant.TypeOf(e.Name, e.Shape.Length));
+        int[]? OrderOf(string name) => layouts.GetValueOrDefault(name)?.ColumnOrder;
         foreach (var e in expected)
             if (types[e.Name].IsBlockQuantized() && QuantizedLayout.Unsupported(types[e.Name], e.Shape[^1]) is { } why)
                 throw new NotSupportedException($"{checkpoint.Folder}: cannot quantize to {quant.Name()}: tensor \"{e.Name}\" {e.ShapeText}: {why}. Load it as f16.");
         long total = expected.Sum(e => (long)TypeOf(e, types).Bytes);
         long done = 0;
         ulong maxBytes = Math.Min(maxChunkBytes ?? ulong.MaxValue, ctx.Capabilities.MaxStorageBufferRange);
-        var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, types, maxBytes);
+        var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, types, OrderOf, maxBytes);
         // A norm is folded only when every projection reading it is fp16: quantized blocks are kept as stored.
         var allFolds = QwenWeights.NormFolds(checkpoint.Config);
         var keptNorms = allFolds.Where(f => types[f.Key] != DType.F16).Select(f => f.Value).ToHashSet();
@@ -144,6 +151,10 @@ public sealed class GpuWeights : IDisposable
                 done += bytes;
                 progress?.Report(new LoadProgress(done, total, e.Name));
             }
+            var orders = layouts.Where(l => l.Value?.ColumnOrder is not null).Select(l => (l.Key, l.Value!.ColumnOrder!)).ToList();
+            orders.AddRange(stacked.Values.DistinctBy(slot => slot.Stack).Where(slot => OrderOf(slot.Members[0]) is not null)
+                .Select(slot => (slot.Stack, OrderOf(slot.Members[0])!)));
+            weights.AddColumnOrders(ctx, orders);
             return weights;
         }
         catch
@@ -155,8 +166,30 @@ public sealed class GpuWeights : IDisposable
 
     /// <summary>A GPTQ / AWQ projection's GPU type: its own blocks (q4_z, q8_z) when its groups are whole blocks of 32;
     /// else (act-order, groups that are not multiples of 32) fp16, dequantized at load.</summary>
-    static DType PackedType(Checkpoint checkpoint, string name) =>
-        checkpoint.PackedBlockGroups(name) is null ? DType.F16 : checkpoint.Config.Quantization!.Bits == 4 ? DType.Q4_Z : DType.Q8_Z;
+    static DType PackedType(Checkpoint checkpoint, PackedWeight.BlockLayout? layout) =>
+        layout is null ? DType.F16 : checkpoint.Config.Quantization!.Bits == 4 ? DType.Q4_Z : DType.Q8_Z;
+
+    /// <summary>Uploads each distinct column order once and records it for every weight (and stack) stored in it.</summary>
+    void AddColumnOrders(VulkanContext ctx, IEnumerable<(string Weight, int[] Order)> orders)
+    {
+        var uploaded = new List<(int[] Order, WeightChunk Chunk)>();
+        foreach (var (weight, order) in orders)
+        {
+            var chunk = uploaded.FirstOrDefault(u => u.Order.SequenceEqual(order)).Chunk;
+            if (chunk is null)
+            {
+                var type = TensorType.Of(DType.U32, order.Length);
+                var buffer = ctx.CreateBuffer(type.Bytes, $"{weight}.column_order");
+                chunk = new WeightChunk(buffer, 0, type);
+                uploaded.Add((order, chunk));
+                _orderBuffers.Add(buffer);
+                buffer.Upload<uint>(Array.ConvertAll(order, c => (uint)c));
+            }
+            _columnOrders[weight] = chunk;
+        }
+    }
+
+    readonly List<GpuBuffer> _orderBuffers = new();
 
     static TensorType TypeOf(QwenWeights.Expected e, Dictionary<string, DType> types) =>
         new(types[e.Name], e.Shape.Select(d => checked((int)d)).ToArray());
@@ -304,7 +337,7 @@ public sealed class GpuWeights : IDisposable
     /// A quantized stack also needs its members' types to agree and each member to be whole row groups, so the
     /// stack's groups are its members' groups.</summary>
     static Dictionary<string, StackSlot> PlanStacks(IReadOnlyList<QwenWeights.Stack> stacks, IReadOnlyList<QwenWeights.Expected> expected,
-        Dictionary<string, DType> types, ulong maxBytes)
+        Dictionary<string, DType> types, Func<string, int[]?> columnOrder, ulong maxBytes)
     {
         var byName = expected.ToDictionary(e => e.Name);
         var slots = new Dictionary<string, StackSlot>();
@@ -314,6 +347,9 @@ public sealed class GpuWeights : IDisposable
             var members = stack.Members.Select(m => byName[m].Shape).ToArray();
             var dtype = types[stack.Members[0]];
             if (stack.Members.Any(m => types[m] != dtype)) continue;
+            // One product reads one input: the members' columns must be in one order.
+            var order = columnOrder(stack.Members[0]);
+            if (stack.Members.Any(m => columnOrder(m) is var o && (o is null ? order is not null : order is null || !o.SequenceEqual(order)))) continue;
             if (members.Any(m => !m.Skip(1).SequenceEqual(members[0].Skip(1)))) continue;
             if (dtype.IsBlockQuantized() && members.Any(m => m[0] % QuantizedLayout.GroupRows != 0)) continue;
             var bytes = stack.Members.Select(m => (long)TypeOf(byName[m], types).Bytes).ToArray();
@@ -334,7 +370,9 @@ public sealed class GpuWeights : IDisposable
 
     public void Dispose()
     {
-        foreach (var b in _tensors.Values.SelectMany(x => x).Select(c => c.Buffer).Distinct()) b.Dispose();
+        foreach (var b in _tensors.Values.SelectMany(x => x).Select(c => c.Buffer).Concat(_orderBuffers).Distinct()) b.Dispose();
         _tensors.Clear();
+        _columnOrders.Clear();
+        _orderBuffers.Clear();
     }
 }

@@ -259,13 +259,15 @@ public sealed class GpuModelTests(GpuFixture gpu)
 
     /// <summary>GPTQ / AWQ checkpoints (the tests' own packer) against the CPU reference run on the weights the issue's
     /// formulas give (the reference's own dequantizer): prefill, and decode step by step (stacked q/k/v and gate/up).</summary>
-    /// <summary>Each case with the format its projections must be stored in: their own blocks (q4_z, q8_z), or fp16
-    /// where act-order groups are not whole blocks of 32.</summary>
+    /// <summary>Each case with the format its projections must be stored in: their own blocks (q4_z, q8_z; act-order
+    /// with columns sorted by group and the input gathered), or fp16 where groups are not whole blocks of 32.</summary>
     static readonly Dictionary<string, (CheckpointSpec Spec, PackScheme Scheme, DType Stored)> PackedCases = new()
     {
         ["gptq-4bit-sym-g128"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 128, Sym: true), DType.Q4_Z),
         ["gptq-8bit-asym-g32"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("gptq", 8, 32), DType.Q8_Z),
-        ["gptq-4bit-desc-act-g64"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 64, DescAct: true), DType.F16),
+        ["gptq-4bit-desc-act-g64"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 64, DescAct: true), DType.Q4_Z),
+        ["gptq-8bit-desc-act-own-orders-g32"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("gptq", 8, 32, DescAct: true, OwnOrders: true), DType.Q8_Z),
+        ["gptq-4bit-desc-act-g16"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 16, DescAct: true), DType.F16),
         ["gptq-8bit-sym-g-1"] = (Cases["qwen2-f16-stacked"], new("gptq", 8, -1, Sym: true), DType.Q8_Z),
         ["awq-4bit-g64"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("awq", 4, 64), DType.Q4_Z),
     };
@@ -283,8 +285,14 @@ public sealed class GpuModelTests(GpuFixture gpu)
         Compare(dir.Path, expected, Ids, check: model =>
         {
             var products = model.Graph(1).Nodes.Where(n => n.Kernel is MatVecKernel).Select(n => n.Inputs[1].Type).ToArray();
-            Assert.Contains(products, t => t.DType == stored && t.Shape.SequenceEqual([2 * spec.IntermediateSize, spec.HiddenSize]));
+            // Gate and up in different column orders cannot run as one product.
+            int gateUpRows = scheme.DescAct && scheme.OwnOrders ? spec.IntermediateSize : 2 * spec.IntermediateSize;
+            Assert.Contains(products, t => t.DType == stored && t.Shape.SequenceEqual([gateUpRows, spec.HiddenSize]));
             Assert.Contains(products, t => t.DType == stored && t.Shape.SequenceEqual([spec.HiddenSize, spec.IntermediateSize]));
+            // Act-order in blocks: one gather per distinct input order and layer (q/k/v and gate/up stacked when they share one).
+            int gathers = model.Graph(1).Nodes.Count(n => n.Kernel is GatherColumnsKernel);
+            int expected = !scheme.DescAct || stored == DType.F16 ? 0 : spec.Layers * (scheme.OwnOrders ? 7 : 4);
+            Assert.Equal(expected, gathers);
         });
         Compare(dir.Path, expected, Ids, stepwise: true);
         Compare(dir.Path, expected, Ids, maxChunkBytes: 16384);

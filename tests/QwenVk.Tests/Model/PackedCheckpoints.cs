@@ -8,8 +8,9 @@ using QwenVk.Reference.Model;
 namespace QwenVk.Tests.Model;
 
 /// <summary>How <see cref="PackedCheckpoints.Pack"/> quantizes: GPTQ (v1) or AWQ (gemm), bits, group size (-1: all of
-/// K), symmetric zeros, and act-order (desc_act: each column's group taken from a random permutation of K).</summary>
-sealed record PackScheme(string Method, int Bits, int GroupSize, bool Sym = false, bool DescAct = false);
+/// K), symmetric zeros, and act-order (desc_act: each column's group taken from a random permutation of K; one
+/// permutation per input, q/k/v sharing one and gate/up another, as GPTQ's Hessian order does, unless OwnOrders).</summary>
+sealed record PackScheme(string Method, int Bits, int GroupSize, bool Sym = false, bool DescAct = false, bool OwnOrders = false);
 
 /// <summary>A test's own GPTQ / AWQ packer, independent of the engine: turns a single-file F16 checkpoint made by
 /// CheckpointMaker into a pre-quantized one in place. Each decoder projection [N, K] is quantized per (group, output
@@ -30,6 +31,7 @@ static class PackedCheckpoints
         var source = RefTensors.LoadFile(file);
         var rng = new Random(seed);
         var output = new Dictionary<string, Entry>();
+        var orders = new Dictionary<string, int[]>();
         foreach (var (name, t) in source.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!Projection.IsMatch(name))
@@ -38,7 +40,14 @@ static class PackedCheckpoints
                 continue;
             }
             string prefix = name[..^"weight".Length];
-            foreach (var (part, entry) in Quantize(scheme, (int)t.Shape[0], (int)t.Shape[1], t.Data, rng))
+            int k = (int)t.Shape[1];
+            string input = scheme.OwnOrders ? name : Regex.Replace(name, @"(self_attn\.[qkv]|mlp\.(gate|up))_proj\.weight$", m => m.Value.StartsWith("self_attn") ? "attn_in" : "mlp_in");
+            if (!orders.TryGetValue(input, out var order))
+            {
+                orders[input] = order = Enumerable.Range(0, k).ToArray();
+                if (scheme.DescAct) rng.Shuffle(order);
+            }
+            foreach (var (part, entry) in Quantize(scheme, (int)t.Shape[0], k, t.Data, order, rng))
                 output[prefix + part] = entry;
         }
         tamper?.Invoke(output);
@@ -63,12 +72,10 @@ static class PackedCheckpoints
         File.WriteAllText(configPath, config.ToJsonString());
     }
 
-    static IEnumerable<(string Part, Entry Entry)> Quantize(PackScheme s, int n, int k, double[] w, Random rng)
+    static IEnumerable<(string Part, Entry Entry)> Quantize(PackScheme s, int n, int k, double[] w, int[] perm, Random rng)
     {
         int size = s.GroupSize == -1 ? k : s.GroupSize, groups = k / size, maxq = (1 << s.Bits) - 1;
         var gIdx = new int[k];
-        var perm = Enumerable.Range(0, k).ToArray();
-        if (s.DescAct) rng.Shuffle(perm);
         for (int c = 0; c < k; c++) gIdx[c] = perm[c] / size;
         var scale = new Half[groups, n];
         var zero = new int[groups, n];
