@@ -98,6 +98,7 @@ layout(push_constant) uniform Push { uint N; uint M; uint K; uint rowStride; uin
 float acc[RPS * TOK];
 uint wrow[RPS];
 uint wsc[RPS];  // half index of each row's first scale (quantized W)
+uint wzp[RPS];  // half index of each row's first zero point (q4_z, q8_z)
 uint xrow[TOK];
 float ss[TOK];  // sums of x^2 per token (NORM_X)
 
@@ -124,9 +125,11 @@ void dot8(uint i) {
 void dot_quant(uint i) {
     uvec4 q[RPS];
     float d[RPS];
+    float z[RPS];
     for (uint r = 0; r < RPS; r++) {
         q[r] = LOAD_W8(wrow[r] + i);
         d[r] = wf_unit_scale(wsc[r], i);
+        z[r] = wf_unit_zero(wzp[r], i);
     }
     for (uint j = 0; j < WF_UNIT / 8; j++) {
         vec4 a[TOK];
@@ -138,7 +141,7 @@ void dot_quant(uint i) {
         }
         for (uint r = 0; r < RPS; r++) {
             vec4 wa, wb;
-            wf_decode8(q[r], j, wa, wb);
+            wf_decode8(q[r], j, z[r], wa, wb);
             for (uint t = 0; t < TOK; t++) acc[r * TOK + t] += d[r] * (dot(wa, a[t]) + dot(wb, b[t]));
         }
     }
@@ -154,6 +157,7 @@ void dot_unit(uint i) {
 void set_wrow(uint r, uint row) {
     wrow[r] = WIDE != 0 ? wf_row_unit(row, p.K) : row * p.K;
     wsc[r] = WFMT != WF_F16 ? wf_row_scale(row, p.K) : 0;
+    wzp[r] = wf_row_zero(row, p.K);
 }
 
 // The row of W that accumulator row r (of RPS) reads, for output row m (the caller clamps m to M - 1).

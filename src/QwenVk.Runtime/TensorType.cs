@@ -1,8 +1,9 @@
 namespace QwenVk.Runtime;
 
-/// <summary>Element types. Q8_0 and Q4_0 are llama.cpp's block-quantized weights ([rows, K], blocks of 32 along K),
-/// laid out for the GPU as <see cref="Quantization.QuantizedLayout"/> describes; only weights take them.</summary>
-public enum DType { F32, F16, U32, Q8_0, Q4_0 }
+/// <summary>Element types. Q8_0 and Q4_0 are llama.cpp's block-quantized weights ([rows, K], blocks of 32 along K);
+/// Q4_Z and Q8_Z are blocks of 32 with an unsigned quant, an fp16 scale d and an fp16 integer zero z, value d * (q - z)
+/// (GPTQ and AWQ groups, repeated per block), laid out for the GPU as <see cref="Quantization.QuantizedLayout"/> describes; only weights take them.</summary>
+public enum DType { F32, F16, U32, Q8_0, Q4_0, Q4_Z, Q8_Z }
 
 /// <summary>Element type and shape (outermost dimension first, row-major) of a tensor.</summary>
 public sealed record TensorType(DType DType, int[] Shape)

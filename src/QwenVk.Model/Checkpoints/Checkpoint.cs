@@ -17,6 +17,7 @@ public sealed class Checkpoint : IDisposable
 
     readonly List<SafeTensorsFile> _files;
     readonly Dictionary<string, (SafeTensorsFile File, SafeTensorInfo Info)> _tensors;
+    readonly IReadOnlySet<string> _packed;
 
     public string Folder { get; }
     public QwenConfig Config { get; }
@@ -40,7 +41,12 @@ public sealed class Checkpoint : IDisposable
         _files = files;
         _tensors = tensors;
         Notes = notes;
+        _packed = QwenWeights.Packed(config);
     }
+
+    /// <summary>True when <paramref name="name"/> (a weight config.json implies) is stored packed by GPTQ / AWQ; it is
+    /// read like any other weight, dequantized (<see cref="PackedWeight"/>).</summary>
+    public bool IsPacked(string name) => _packed.Contains(name);
 
     public static Checkpoint Open(string folder)
     {
@@ -85,6 +91,11 @@ public sealed class Checkpoint : IDisposable
     /// checkpoint is made in host memory.</summary>
     public void ReadAsHalf(string name, Span<Half> destination)
     {
+        if (IsPacked(name))
+        {
+            ReadPackedAsHalf(name, destination, null);
+            return;
+        }
         var (file, info) = Lookup(name, destination.Length);
         int size = SafeTensorInfo.ElementSize(info.DType);
         for (long start = 0; start < info.Elements; start += ChunkElements)
@@ -108,6 +119,13 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Reads one tensor as float32 (exact for every stored dtype) into <paramref name="destination"/>.</summary>
     public void ReadAsSingle(string name, Span<float> destination)
     {
+        if (IsPacked(name))
+        {
+            Dequantize(name, destination);
+            int bad = HalfConversion.FirstNonFinite(destination);
+            if (bad >= 0) throw NonFinite(Lookup(PackedWeight.PartName(name, PackedWeight.Scales)).File, name, bad, destination[bad].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
         var (file, info) = Lookup(name, destination.Length);
         int size = SafeTensorInfo.ElementSize(info.DType);
         for (long start = 0; start < info.Elements; start += ChunkElements)
@@ -125,6 +143,11 @@ public sealed class Checkpoint : IDisposable
     /// weight folded into the projection that reads the norm's output.</summary>
     public void ReadAsHalf(string name, Span<Half> destination, ReadOnlySpan<float> columnScale)
     {
+        if (IsPacked(name))
+        {
+            ReadPackedAsHalf(name, destination, columnScale.ToArray());
+            return;
+        }
         var (file, info) = Lookup(name, destination.Length);
         int cols = (int)info.Shape[^1];
         if (columnScale.Length != cols)
@@ -149,6 +172,85 @@ public sealed class Checkpoint : IDisposable
                 throw new InvalidDataException($"{file.Path}: tensor \"{name}\" element {start + overflow} times its RMSNorm weight is beyond the FP16 range (|x| > 65504); this checkpoint cannot run in FP16.");
             RejectNonFinite(file, name, start, destination.Slice((int)start, n));
         }
+    }
+
+    /// <summary>A packed projection [N, K] dequantized to float32 (exactly <see cref="PackedWeight"/>'s formulas), then
+    /// as every float weight: columns scaled by a folded norm, one rounding to FP16, range and finiteness checked.</summary>
+    void ReadPackedAsHalf(string name, Span<Half> destination, float[]? columnScale)
+    {
+        var values = new float[destination.Length];
+        Dequantize(name, values);
+        var (file, _) = Lookup(PackedWeight.PartName(name, PackedWeight.Scales));
+        if (columnScale is not null)
+        {
+            if (values.Length % columnScale.Length != 0)
+                throw new ArgumentException($"{name} has {values.Length} elements; the column scale has {columnScale.Length}.", nameof(columnScale));
+            for (int at = 0; at < values.Length; at += columnScale.Length)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(values.AsSpan(at, columnScale.Length), columnScale, values.AsSpan(at, columnScale.Length));
+        }
+        int overflow = HalfConversion.FromSingle(values, destination);
+        if (overflow >= 0)
+            throw new InvalidDataException($"{file.Path}: tensor \"{name}\" dequantized element {overflow} is beyond the FP16 range (|x| > 65504); this checkpoint cannot run in FP16.");
+        RejectNonFinite(file, name, 0, destination);
+    }
+
+    /// <summary>Reads a packed projection's parts and dequantizes it into <paramref name="destination"/> [N, K].</summary>
+    void Dequantize(string name, Span<float> destination)
+    {
+        var q = Config.Quantization!;
+        var parts = new Dictionary<string, (SafeTensorsFile File, SafeTensorInfo Info)>();
+        foreach (var field in new[] { PackedWeight.QWeight, PackedWeight.QZeros, PackedWeight.Scales, PackedWeight.GIdx })
+            if (q.Method == PackedMethod.Gptq || field != PackedWeight.GIdx)
+                parts[field] = Lookup(PackedWeight.PartName(name, field));
+        var scalesInfo = parts[PackedWeight.Scales].Info;
+        int n = (int)scalesInfo.Shape[1];
+        int k = (int)(q.Method == PackedMethod.Gptq ? parts[PackedWeight.GIdx].Info.Shape[0] : parts[PackedWeight.QWeight].Info.Shape[0]);
+        if ((long)n * k != destination.Length)
+            throw new ArgumentException($"{name} has {(long)n * k} elements ([{n}, {k}]); the destination holds {destination.Length}.", nameof(destination));
+        var scales = new float[scalesInfo.Elements];
+        ReadAsSingle(PackedWeight.PartName(name, PackedWeight.Scales), scales);
+        var gIdx = q.Method == PackedMethod.Gptq ? Ints(parts[PackedWeight.GIdx]) : [];
+        if (q.Method == PackedMethod.Gptq) CheckGroups(name, gIdx, q.Groups(k));
+        PackedWeight.Dequantize(q, n, k, Ints(parts[PackedWeight.QWeight]), Ints(parts[PackedWeight.QZeros]), scales, gIdx, destination);
+    }
+
+    /// <summary>How packed projection <paramref name="name"/> maps onto blocks of 32 (<see cref="PackedWeight.Layout"/>),
+    /// or null when it cannot: then it is read dequantized.</summary>
+    public PackedWeight.BlockLayout? PackedBlockLayout(string name)
+    {
+        var q = Config.Quantization!;
+        var gIdx = q.Method == PackedMethod.Gptq ? Ints(Lookup(PackedWeight.PartName(name, PackedWeight.GIdx))) : null;
+        int k = gIdx?.Length ?? (int)Info(PackedWeight.PartName(name, PackedWeight.QWeight)).Shape[0];
+        if (gIdx is not null) CheckGroups(name, gIdx, q.Groups(k));
+        return PackedWeight.Layout(k, PackedWeight.ColumnGroups(q, k, gIdx));
+    }
+
+    /// <summary>Packed projection <paramref name="name"/> as blocks of 32 (null when <see cref="PackedBlockLayout"/> is).</summary>
+    public PackedBlocks? ReadPackedBlocks(string name)
+    {
+        if (PackedBlockLayout(name) is not { } layout) return null;
+        var q = Config.Quantization!;
+        var scalesName = PackedWeight.PartName(name, PackedWeight.Scales);
+        var scalesInfo = Info(scalesName);
+        var scales = new float[scalesInfo.Elements];
+        ReadAsSingle(scalesName, scales);
+        return new PackedBlocks(q, (int)scalesInfo.Shape[1], layout.BlockGroups.Length * 32, Ints(Lookup(PackedWeight.PartName(name, PackedWeight.QWeight))),
+            Ints(Lookup(PackedWeight.PartName(name, PackedWeight.QZeros))), scales, layout.BlockGroups, layout.ColumnOrder);
+    }
+
+    void CheckGroups(string name, int[] gIdx, long groups)
+    {
+        int bad = Array.FindIndex(gIdx, g => (uint)g >= (ulong)groups);
+        if (bad < 0) return;
+        var (file, info) = Lookup(PackedWeight.PartName(name, PackedWeight.GIdx));
+        throw new InvalidDataException($"{file.Path}: tensor \"{info.Name}\" element {bad} is {gIdx[bad]}, but \"{PackedWeight.PartName(name, PackedWeight.Scales)}\" has {groups} groups; the g_idx is damaged or does not belong to these scales.");
+    }
+
+    static int[] Ints((SafeTensorsFile File, SafeTensorInfo Info) t)
+    {
+        var values = new int[t.Info.Elements];
+        MemoryMarshal.Cast<byte, int>(t.File.Bytes(t.Info, 0, checked((int)t.Info.ByteLength))).CopyTo(values);
+        return values;
     }
 
     /// <summary>NaN or infinity in a weight makes every logit NaN downstream, silently: refused at load instead.

@@ -40,6 +40,9 @@ public sealed record QwenConfig
     public required int? BosTokenId { get; init; }
     public required int[] EosTokenIds { get; init; }
 
+    /// <summary>GPTQ / AWQ (quantization_config): the layers' projections are stored packed; null for float checkpoints.</summary>
+    public PackedQuantization? Quantization { get; init; }
+
     public int QueryDim => NumAttentionHeads * HeadDim;
     public int KeyValueDim => NumKeyValueHeads * HeadDim;
 
@@ -69,15 +72,7 @@ public sealed record QwenConfig
     {
         var f = new JsonFields(root, file);
         var arch = ParseArchitecture(f);
-        // GPTQ / AWQ checkpoints store projections as packed qweight/qzeros/scales tensors: say so plainly rather than
-        // fail later on a missing q_proj.weight.
-        if (f.Get("quantization_config") is { } qc)
-        {
-            string method = qc.ValueKind == JsonValueKind.Object && qc.TryGetProperty("quant_method", out var m) && m.ValueKind == JsonValueKind.String
-                ? m.GetString()! : qc.GetRawText();
-            throw f.Unsupported("quantization_config",
-                $"says quant_method \"{method}\": pre-quantized (GPTQ, AWQ, ...) checkpoints are not loaded yet. Use the model's original FP16/BF16 checkpoint and quantize it at load (q8_0 or q4_0).");
-        }
+        var quantization = f.Get("quantization_config") is { } qc ? PackedQuantization.Parse(qc, file) : null;
 
         string act = f.StringOrNull("hidden_act") ?? "silu";
         if (act != "silu")
@@ -136,6 +131,7 @@ public sealed record QwenConfig
             TorchDtype = dtype,
             BosTokenId = f.IntOrNull("bos_token_id"),
             EosTokenIds = f.IntOrIntList("eos_token_id"),
+            Quantization = quantization,
         };
     }
 

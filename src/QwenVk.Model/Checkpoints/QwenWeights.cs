@@ -105,6 +105,17 @@ public static class QwenWeights
         return folds;
     }
 
+    /// <summary>The weights a GPTQ / AWQ checkpoint stores packed (<see cref="PackedWeight"/>): every layer's seven
+    /// projections; empty for a float checkpoint. Embeddings, lm_head, norms and biases stay float tensors.</summary>
+    public static IReadOnlySet<string> Packed(QwenConfig c)
+    {
+        var set = new HashSet<string>();
+        if (c.Quantization is null) return set;
+        for (int i = 0; i < c.NumHiddenLayers; i++)
+            set.UnionWith([QProj(i), KProj(i), VProj(i), OProj(i), Gate(i), Up(i), Down(i)]);
+        return set;
+    }
+
     /// <summary>Where the output projection comes from: lm_head.weight, or the embeddings when tied.</summary>
     public static string OutputWeights(QwenConfig c) => c.TieWordEmbeddings ? Embeddings : LmHead;
 }

@@ -5,6 +5,8 @@ public enum SafeTensorsDType
     BF16,
     F16,
     F32,
+    /// <summary>GPTQ/AWQ packed quants, zeros and group indices; never a float weight.</summary>
+    I32,
 }
 
 /// <summary>One tensor in a safetensors file: its byte range [Begin, End) is relative to the start of the data
@@ -15,5 +17,5 @@ public sealed record SafeTensorInfo(string Name, SafeTensorsDType DType, long[] 
     public long ByteLength => End - Begin;
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 
-    public static int ElementSize(SafeTensorsDType d) => d == SafeTensorsDType.F32 ? 4 : 2;
+    public static int ElementSize(SafeTensorsDType d) => d is SafeTensorsDType.F32 or SafeTensorsDType.I32 ? 4 : 2;
 }

@@ -153,7 +153,8 @@ static class SafeTensorsHeader
             "BF16" => SafeTensorsDType.BF16,
             "F16" => SafeTensorsDType.F16,
             "F32" => SafeTensorsDType.F32,
-            _ => throw Bad($"dtype \"{dtypeText}\" is not supported (supported: BF16, F16, F32); convert the checkpoint to one of them (e.g. save it with torch_dtype=bfloat16)."),
+            "I32" => SafeTensorsDType.I32,
+            _ => throw Bad($"dtype \"{dtypeText}\" is not supported (supported: BF16, F16, F32, and I32 for GPTQ/AWQ packed tensors); convert the checkpoint to one of them (e.g. save it with torch_dtype=bfloat16)."),
         };
 
         if (!e.TryGetProperty("shape", out var s) || s.ValueKind != JsonValueKind.Array)

@@ -22,13 +22,16 @@ public sealed record WeightChunk(GpuBuffer Buffer, int FirstRow, TensorType Type
 /// time (BF16/F32 converted on the way), so the host never holds more than one tensor (gate and up, interleaved into
 /// one stack, are held together). On unified memory an FP16 tensor is converted straight into mapped GPU memory.
 /// In FP16 the layers' RMSNorm weights are folded into the projections that read them (<see cref="QwenWeights.NormFolds"/>):
-/// those norms run without a weight (<see cref="IsFolded"/>). Quantized weights are quantized as stored, never folded
+/// those norms run without a weight (<see cref="IsFolded"/>). A GPTQ / AWQ checkpoint's packed projections are stored
+/// as their own blocks (q4_z, q8_z: no rounding; act-order ones with their columns sorted by group, see
+/// <see cref="ColumnOrder"/>), or, where groups are not whole blocks of 32 even so, dequantized to FP16. Quantized weights are quantized as stored, never folded
 /// (folding would change the blocks): their norms apply the weight at run time.
 /// </summary>
 public sealed class GpuWeights : IDisposable
 {
     readonly Dictionary<string, WeightChunk[]> _tensors = new();
     readonly HashSet<string> _foldedNorms = new();
+    readonly Dictionary<string, WeightChunk> _columnOrders = new();
 
     public long Bytes { get; private set; }
 
@@ -37,6 +40,10 @@ public sealed class GpuWeights : IDisposable
 
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
+    /// <summary>The u32 [K] order weight <paramref name="name"/>'s columns are stored in (act-order GPTQ), or null when
+    /// they are in the checkpoint's: a product with it reads x[.., order[j]] as its column j. Equal orders share one
+    /// buffer, so the graph can gather once for q/k/v or gate/up.</summary>
+    public WeightChunk? ColumnOrder(string name) => _columnOrders.GetValueOrDefault(name);
     /// <summary>True when the norm weight <paramref name="norm"/> is folded into every projection that reads its
     /// norm's output: that norm must run without its weight.</summary>
     public bool IsFolded(string norm) => _foldedNorms.Contains(norm);
@@ -44,17 +51,24 @@ public sealed class GpuWeights : IDisposable
     public static unsafe GpuWeights Upload(VulkanContext ctx, Checkpoint checkpoint, IProgress<LoadProgress>? progress = null,
         CancellationToken cancel = default, ulong? maxChunkBytes = null, WeightQuant quant = WeightQuant.F16)
     {
+        if (quant != WeightQuant.F16 && checkpoint.Config.Quantization is { } packed)
+            throw new NotSupportedException($"{checkpoint.Config.SourceFile}: field \"quantization_config\" says the checkpoint is already quantized ({packed.Name}, {packed.Bits}-bit); --quant {quant.Name()} would quantize it again. Load it without --quant.");
         var expected = QwenWeights.For(checkpoint.Config);
-        var types = expected.ToDictionary(e => e.Name, e => quant.TypeOf(e.Name, e.Shape.Length));
+        var layouts = expected.Where(e => checkpoint.IsPacked(e.Name)).ToDictionary(e => e.Name, e => checkpoint.PackedBlockLayout(e.Name));
+        var types = expected.ToDictionary(e => e.Name, e => layouts.TryGetValue(e.Name, out var layout) ? PackedType(checkpoint, layout) : quant.TypeOf(e.Name, e.Shape.Length));
+        int[]? OrderOf(string name) => layouts.GetValueOrDefault(name)?.ColumnOrder;
         foreach (var e in expected)
             if (types[e.Name].IsBlockQuantized() && QuantizedLayout.Unsupported(types[e.Name], e.Shape[^1]) is { } why)
                 throw new NotSupportedException($"{checkpoint.Folder}: cannot quantize to {quant.Name()}: tensor \"{e.Name}\" {e.ShapeText}: {why}. Load it as f16.");
         long total = expected.Sum(e => (long)TypeOf(e, types).Bytes);
         long done = 0;
         ulong maxBytes = Math.Min(maxChunkBytes ?? ulong.MaxValue, ctx.Capabilities.MaxStorageBufferRange);
-        var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, types, maxBytes);
-        var folds = quant == WeightQuant.F16 ? QwenWeights.NormFolds(checkpoint.Config) : new Dictionary<string, string>();
-        var pendingFloats = new Dictionary<string, float[]>();  // quantized members of an interleaved stack read so far
+        var stacked = PlanStacks(QwenWeights.Stacks(checkpoint.Config), expected, types, OrderOf, maxBytes);
+        // A norm is folded only when every projection reading it is fp16: quantized blocks are kept as stored.
+        var allFolds = QwenWeights.NormFolds(checkpoint.Config);
+        var keptNorms = allFolds.Where(f => types[f.Key] != DType.F16).Select(f => f.Value).ToHashSet();
+        var folds = allFolds.Where(f => !keptNorms.Contains(f.Value)).ToDictionary(f => f.Key, f => f.Value);
+        var pendingQuant = new Dictionary<string, QuantSource>();  // quantized members of an interleaved stack read so far
         var normWeights = new Dictionary<string, float[]>();
         var pending = new Dictionary<string, Half[]>();  // members of an interleaved stack read so far
         var weights = new GpuWeights();
@@ -76,7 +90,7 @@ public sealed class GpuWeights : IDisposable
                 long elements = rows * rowElements;
                 var dtype = types[e.Name];
                 if (dtype.IsBlockQuantized())
-                    UploadQuantized(ctx, checkpoint, weights, e.Name, dtype, rows, (int)rowElements, stacked.GetValueOrDefault(e.Name), pendingFloats, maxBytes);
+                    UploadQuantized(ctx, checkpoint, weights, e.Name, dtype, rows, (int)rowElements, stacked.GetValueOrDefault(e.Name), pendingQuant, maxBytes);
                 else if (stacked.TryGetValue(e.Name, out var slot) && slot.BlockRows > 0)
                 {
                     // Interleaved: the stack is written once its last member has been read.
@@ -137,6 +151,10 @@ public sealed class GpuWeights : IDisposable
                 done += bytes;
                 progress?.Report(new LoadProgress(done, total, e.Name));
             }
+            var orders = layouts.Where(l => l.Value?.ColumnOrder is not null).Select(l => (l.Key, l.Value!.ColumnOrder!)).ToList();
+            orders.AddRange(stacked.Values.DistinctBy(slot => slot.Stack).Where(slot => OrderOf(slot.Members[0]) is not null)
+                .Select(slot => (slot.Stack, OrderOf(slot.Members[0])!)));
+            weights.AddColumnOrders(ctx, orders);
             return weights;
         }
         catch
@@ -146,37 +164,71 @@ public sealed class GpuWeights : IDisposable
         }
     }
 
+    /// <summary>A GPTQ / AWQ projection's GPU type: its own blocks (q4_z, q8_z) when its groups are whole blocks of 32;
+    /// else (act-order, groups that are not multiples of 32) fp16, dequantized at load.</summary>
+    static DType PackedType(Checkpoint checkpoint, PackedWeight.BlockLayout? layout) =>
+        layout is null ? DType.F16 : checkpoint.Config.Quantization!.Bits == 4 ? DType.Q4_Z : DType.Q8_Z;
+
+    /// <summary>Uploads each distinct column order once and records it for every weight (and stack) stored in it.</summary>
+    void AddColumnOrders(VulkanContext ctx, IEnumerable<(string Weight, int[] Order)> orders)
+    {
+        var uploaded = new List<(int[] Order, WeightChunk Chunk)>();
+        foreach (var (weight, order) in orders)
+        {
+            var chunk = uploaded.FirstOrDefault(u => u.Order.SequenceEqual(order)).Chunk;
+            if (chunk is null)
+            {
+                var type = TensorType.Of(DType.U32, order.Length);
+                var buffer = ctx.CreateBuffer(type.Bytes, $"{weight}.column_order");
+                chunk = new WeightChunk(buffer, 0, type);
+                uploaded.Add((order, chunk));
+                _orderBuffers.Add(buffer);
+                buffer.Upload<uint>(Array.ConvertAll(order, c => (uint)c));
+            }
+            _columnOrders[weight] = chunk;
+        }
+    }
+
+    readonly List<GpuBuffer> _orderBuffers = new();
+
     static TensorType TypeOf(QwenWeights.Expected e, Dictionary<string, DType> types) =>
         new(types[e.Name], e.Shape.Select(d => checked((int)d)).ToArray());
 
-    /// <summary>A quantized weight [rows, K]: read as float32, checked finite, quantized row by row and laid out in
-    /// row groups (<see cref="QuantizedLayout"/>), as one tensor, a member of a stack, or row chunks.</summary>
+    /// <summary>Where a quantized weight's rows come from: float32 values to quantize with llama.cpp's quantizers
+    /// (q8_0, q4_0), or a GPTQ / AWQ projection's own blocks (q4_z, q8_z), taken as they are.</summary>
+    sealed record QuantSource(float[]? Values, PackedBlocks? Blocks);
+
+    /// <summary>A quantized weight [rows, K], quantized (or repacked) row by row and laid out in row groups
+    /// (<see cref="QuantizedLayout"/>), as one tensor, a member of a stack, or row chunks.</summary>
     static void UploadQuantized(VulkanContext ctx, Checkpoint checkpoint, GpuWeights weights, string name, DType dtype, int rows, int k,
-        StackSlot? slot, Dictionary<string, float[]> pending, ulong maxBytes)
+        StackSlot? slot, Dictionary<string, QuantSource> pending, ulong maxBytes)
     {
-        var values = new float[(long)rows * k];
-        checkpoint.ReadAsSingle(name, values);
-        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
-        if (bad >= 0)
-            throw new InvalidDataException($"{checkpoint.FileOf(name)}: tensor \"{name}\" element {bad} is {values[bad]}; weights must be finite.");
+        QuantSource source;
+        if (dtype.HasZeros()) source = new(null, checkpoint.ReadPackedBlocks(name) ?? throw new InvalidOperationException($"{name} has no blocks"));
+        else
+        {
+            var values = new float[(long)rows * k];
+            checkpoint.ReadAsSingle(name, values);
+            int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new InvalidDataException($"{checkpoint.FileOf(name)}: tensor \"{name}\" element {bad} is {values[bad]}; weights must be finite.");
+            source = new(values, null);
+        }
         if (slot is { BlockRows: > 0 })
         {
-            pending[name] = values;
+            pending[name] = source;
             if (!slot.Members.All(pending.ContainsKey)) return;
-            // Gate and up rows alternate in blocks, then the stack is quantized as one weight: each row's blocks are
+            // Gate and up rows alternate in blocks, then the stack is laid out as one weight: each row's blocks are
             // the same whichever order the rows come in.
             var members = slot.Members.Select(m => pending[m]).ToArray();
-            var stacked = new float[members.Sum(m => (long)m.Length)];
-            long block = (long)slot.BlockRows * k, at = 0;
-            for (long start = 0; start < members[0].Length; start += block)
-                foreach (var m in members)
-                {
-                    Array.Copy(m, start, stacked, at, block);
-                    at += block;
-                }
+            int block = slot.BlockRows;
             var buffer = ctx.CreateBuffer(slot.StackType.Bytes, slot.Stack);
             weights._tensors[slot.Stack] = [new WeightChunk(buffer, 0, slot.StackType)];
-            buffer.Upload<byte>(Quantize(dtype, stacked, 0, slot.StackType[0], k));
+            buffer.Upload<byte>(Pack(dtype, slot.StackType[0], k, r =>
+            {
+                int b = r / block;
+                return (members[b % members.Length], b / members.Length * block + r % block);
+            }));
             foreach (var m in slot.Members) pending.Remove(m);
             return;
         }
@@ -188,7 +240,7 @@ public sealed class GpuWeights : IDisposable
                 var buffer = ctx.CreateBuffer(slot.StackType.Bytes, slot.Stack);
                 weights._tensors[slot.Stack] = stack = [new WeightChunk(buffer, 0, slot.StackType)];
             }
-            stack[0].Buffer.Upload<byte>(Quantize(dtype, values, 0, rows, k), slot.Offset);
+            stack[0].Buffer.Upload<byte>(Pack(dtype, rows, k, r => (source, r)), slot.Offset);
             weights._tensors[name] = [new WeightChunk(stack[0].Buffer, 0, type, slot.Offset)];
             return;
         }
@@ -201,7 +253,7 @@ public sealed class GpuWeights : IDisposable
                 var chunkType = TensorType.Of(dtype, count, k);
                 var buffer = ctx.CreateBuffer(chunkType.Bytes, splits.Count == 1 ? name : $"{name}[{firstRow}:{firstRow + count}]");
                 chunks.Add(new WeightChunk(buffer, firstRow, chunkType));
-                buffer.Upload<byte>(Quantize(dtype, values, firstRow, count, k));
+                buffer.Upload<byte>(Pack(dtype, count, k, r => (source, firstRow + r)));
             }
         }
         catch
@@ -212,10 +264,26 @@ public sealed class GpuWeights : IDisposable
         weights._tensors[name] = chunks.ToArray();
     }
 
-    static byte[] Quantize(DType dtype, float[] values, int firstRow, int rows, int k)
+    /// <summary>Lays out <paramref name="rows"/> rows for the GPU, row r being row <c>rowOf(r).Row</c> of its source.</summary>
+    static byte[] Pack(DType dtype, int rows, int k, Func<int, (QuantSource Source, int Row)> rowOf)
     {
         var packed = new byte[QuantizedLayout.Bytes(dtype, rows, k)];
-        QuantizedLayout.Quantize(dtype, values, firstRow, rows, k, packed);
+        if (dtype.HasZeros())
+        {
+            QuantizedLayout.PackZeroPoint(dtype, rows, k, (r, q, d, z) =>
+            {
+                var (source, row) = rowOf(r);
+                source.Blocks!.Row(row, q, d, z);
+            }, packed);
+            return packed;
+        }
+        var values = new float[(long)rows * k];
+        for (int r = 0; r < rows; r++)
+        {
+            var (source, row) = rowOf(r);
+            Array.Copy(source.Values!, (long)row * k, values, (long)r * k, k);
+        }
+        QuantizedLayout.Quantize(dtype, values, rows, k, packed);
         return packed;
     }
 
@@ -269,7 +337,7 @@ public sealed class GpuWeights : IDisposable
     /// A quantized stack also needs its members' types to agree and each member to be whole row groups, so the
     /// stack's groups are its members' groups.</summary>
     static Dictionary<string, StackSlot> PlanStacks(IReadOnlyList<QwenWeights.Stack> stacks, IReadOnlyList<QwenWeights.Expected> expected,
-        Dictionary<string, DType> types, ulong maxBytes)
+        Dictionary<string, DType> types, Func<string, int[]?> columnOrder, ulong maxBytes)
     {
         var byName = expected.ToDictionary(e => e.Name);
         var slots = new Dictionary<string, StackSlot>();
@@ -279,6 +347,9 @@ public sealed class GpuWeights : IDisposable
             var members = stack.Members.Select(m => byName[m].Shape).ToArray();
             var dtype = types[stack.Members[0]];
             if (stack.Members.Any(m => types[m] != dtype)) continue;
+            // One product reads one input: the members' columns must be in one order.
+            var order = columnOrder(stack.Members[0]);
+            if (stack.Members.Any(m => columnOrder(m) is var o && (o is null ? order is not null : order is null || !o.SequenceEqual(order)))) continue;
             if (members.Any(m => !m.Skip(1).SequenceEqual(members[0].Skip(1)))) continue;
             if (dtype.IsBlockQuantized() && members.Any(m => m[0] % QuantizedLayout.GroupRows != 0)) continue;
             var bytes = stack.Members.Select(m => (long)TypeOf(byName[m], types).Bytes).ToArray();
@@ -299,7 +370,9 @@ public sealed class GpuWeights : IDisposable
 
     public void Dispose()
     {
-        foreach (var b in _tensors.Values.SelectMany(x => x).Select(c => c.Buffer).Distinct()) b.Dispose();
+        foreach (var b in _tensors.Values.SelectMany(x => x).Select(c => c.Buffer).Concat(_orderBuffers).Distinct()) b.Dispose();
         _tensors.Clear();
+        _columnOrders.Clear();
+        _orderBuffers.Clear();
     }
 }

@@ -57,6 +57,7 @@ public static class QwenGraphBuilder
         // matmul per chunk, each writing its columns of y.
         GraphTensor Linear(string name, GraphTensor x, string weight, string? bias, int outFeatures)
         {
+            if (s.Weights.ColumnOrder(weight) is { } order) x = Gathered(x, order);
             var type = TensorType.Of(DType.F32, n, outFeatures);
             var chunks = s.Weights[weight];
             GraphTensor y;
@@ -72,6 +73,18 @@ public static class QwenGraphBuilder
                 }
             }
             return bias is null ? y : g.Add(name + ".bias", new RowBroadcastKernel(BroadcastOp.Add), [y, Weight(bias)], type);
+        }
+
+        // Act-order GPTQ weights store their columns sorted by group (GpuWeights.ColumnOrder): their product reads x in
+        // that order. Weights sharing an order (q/k/v, gate/up) share one gather.
+        var gathered = new Dictionary<(GraphTensor, GpuBuffer), GraphTensor>();
+        var orders = new Dictionary<GpuBuffer, GraphTensor>();
+        GraphTensor Gathered(GraphTensor x, WeightChunk order)
+        {
+            if (gathered.TryGetValue((x, order.Buffer), out var y)) return y;
+            if (!orders.TryGetValue(order.Buffer, out var perm))
+                orders[order.Buffer] = perm = Bind(g.Persistent($"column_order{orders.Count}", order.Type, "weights"), order.Range);
+            return gathered[(x, order.Buffer)] = g.Add(x.Name + ".gathered", new GatherColumnsKernel(), [x, perm], x.Type);
         }
 
         // Decode runs stacked q/k/v (one weight buffer, see QwenWeights.Stacks) as one matrix-vector product and

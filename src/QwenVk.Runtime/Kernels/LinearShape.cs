@@ -1,6 +1,6 @@
 namespace QwenVk.Runtime.Kernels;
 
-/// <summary>The shape both linear kernels (matvec, matmul) check: x f32 [N, K], W [M, K] in f16, q8_0 or q4_0
+/// <summary>The shape both linear kernels (matvec, matmul) check: x f32 [N, K], W [M, K] in f16, q8_0, q4_0, q4_z or q8_z
 /// (<see cref="WeightFormat"/>; one output feature per row, as a Hugging Face nn.Linear weight), optional bias f16 [M], y f32 [N, Mtotal] written at columns
 /// [columnOffset, columnOffset + M). Leading dimensions of x and y are flattened into N.</summary>
 readonly record struct LinearShape(int N, int M, int K, int RowStride)

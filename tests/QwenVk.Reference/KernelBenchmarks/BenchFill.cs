@@ -31,6 +31,8 @@ static class BenchFill
             // Quantized weights: the fp16 values give their scales sane magnitudes; every byte is a valid quant.
             case DType.Q8_0:
             case DType.Q4_0:
+            case DType.Q4_Z:
+            case DType.Q8_Z:
                 var h = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(block.AsSpan());
                 for (int i = 0; i < h.Length; i++) h[i] = (Half)Value(rng);
                 break;

@@ -125,6 +125,9 @@ public static class KernelBenchSuite
                 yield return b.Simple("silu_mul", "mlp", new SiluMulKernel(stacked: true), [F32(n, 2 * m.Intermediate)], [F32(n, m.Intermediate)]);
                 yield return b.Linear("down", n, h, m.Intermediate);
                 yield return b.Simple("copy_rows", "last_token", new CopyRowsKernel(n - 1), [F32(n, h)], [F32(1, h)]);
+                // Act-order GPTQ: the product's input in its weight's column order (the down product's, the widest).
+                yield return b.Simple("gather_columns", "down", new GatherColumnsKernel(), [F32(n, m.Intermediate), U32(m.Intermediate)], [F32(n, m.Intermediate)],
+                    values: [null, Enumerable.Range(0, m.Intermediate).Select(i => (uint)(m.Intermediate - 1 - i)).ToArray()]);
                 // Perplexity scores a window's positions in pieces whose logits fit one binding; 128 rows of a
                 // 152k vocabulary (78 MB) fit every device's 128 MiB. Targets spread over the vocabulary.
                 var targets = Enumerable.Range(0, LogprobRows).Select(i => (uint)((long)(m.Vocab - 1) * (2 * i + 1) / (2 * LogprobRows))).ToArray();
@@ -133,8 +136,8 @@ public static class KernelBenchSuite
             }
             // Quantized weights (--quant): the same products reading q8_0 / q4_0 blocks (the figures are GB/s of the
             // quantized bytes). The model does not fold norms into quantized weights, so none is taken in here;
-            // embeddings and lm_head are q8_0 under both.
-            foreach (var q in new[] { DType.Q8_0, DType.Q4_0 })
+            // embeddings and lm_head are q8_0 under both. q4_z / q8_z: a GPTQ / AWQ checkpoint's own blocks.
+            foreach (var q in new[] { DType.Q8_0, DType.Q4_0, DType.Q4_Z, DType.Q8_Z })
             {
                 string tag = "." + q.ToString().ToLowerInvariant();
                 if (decode)

@@ -48,6 +48,7 @@ public static class CheckData
             var h = Halfs(rng, (long)rows * k, scale).Half;
             return new(type, MemoryMarshal.AsBytes(h.AsSpan()).ToArray(), Array.ConvertAll(h, v => (float)v));
         }
+        if (t.HasZeros()) return ZeroPointWeights(rng, t, rows, k, scale);
         var f = Floats(rng, (long)rows * k, scale);
         for (int b = 0; b < f.Length / 32; b++)
         {
@@ -57,6 +58,29 @@ public static class CheckData
         }
         var packed = new byte[type.Bytes];
         QuantizedLayout.Quantize(t, f, rows, k, packed);
+        return new(type, packed, QuantizedLayout.Dequantize(t, packed, rows, k));
+    }
+
+    /// <summary>Random q4_z / q8_z weights: every quant and zero drawn over the format's whole unsigned range, scales
+    /// spread like the ggml cases' (some blocks 30x larger or smaller), so each value is about <paramref name="scale"/>.</summary>
+    static WeightData ZeroPointWeights(Random rng, DType t, int rows, int k, double scale)
+    {
+        int max = t == DType.Q8_Z ? 255 : 15;
+        var type = TensorType.Of(t, rows, k);
+        var packed = new byte[type.Bytes];
+        int seed = rng.Next();
+        QuantizedLayout.PackZeroPoint(t, rows, k, (row, q, d, z) =>
+        {
+            var r = new Random(seed + row);  // rows are packed in parallel: each its own stream
+            for (int i = 0; i < q.Length; i++) q[i] = (byte)r.Next(max + 1);
+            for (int b = 0; b < d.Length; b++)
+            {
+                int pick = r.Next(8);
+                double s = pick == 0 ? 30 : pick == 1 ? 1 / 30.0 : 1;
+                d[b] = (Half)(scale * s * (0.5 + r.NextDouble()) * 2 / max);
+                z[b] = (Half)r.Next(max + 1);
+            }
+        }, packed);
         return new(type, packed, QuantizedLayout.Dequantize(t, packed, rows, k));
     }
 

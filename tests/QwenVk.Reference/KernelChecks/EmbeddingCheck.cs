@@ -37,6 +37,8 @@ public static class EmbeddingCheck
         Case(n: 30, rows: 37, d: 64, rowOffset: 7, vocab: 60, weights: DType.Q8_0),
         Case(n: 17, rows: 100, d: 96, rowOffset: 0, vocab: 100, weights: DType.Q4_0),
         Case(n: 30, rows: 37, d: 64, rowOffset: 7, vocab: 60, weights: DType.Q4_0),
+        Case(n: 17, rows: 100, d: 96, rowOffset: 0, vocab: 100, weights: DType.Q4_Z),
+        Case(n: 30, rows: 37, d: 64, rowOffset: 7, vocab: 60, weights: DType.Q8_Z),
     ];
 
     /// <summary>One table chunk [rows, d] holding ids [rowOffset, rowOffset + rows) of a vocabulary; ids are drawn

@@ -17,7 +17,7 @@ public static class AllKernelChecks
 {
     public static readonly Func<IEnumerable<KernelCheck>>[] Sources =
     [
-        AddCheck.Cases, ArgmaxCheck.Cases, AttentionCheck.Cases, AttentionMergeCheck.Cases, CopyRowsCheck.Cases, EmbeddingCheck.Cases,
+        AddCheck.Cases, ArgmaxCheck.Cases, AttentionCheck.Cases, AttentionMergeCheck.Cases, CopyRowsCheck.Cases, EmbeddingCheck.Cases, GatherColumnsCheck.Cases,
         KvAppendCheck.Cases, MatMulCheck.Cases, MatVecCheck.Cases, RmsNormCheck.Cases, RopeCheck.Cases,
         RowBroadcastCheck.Cases, SiluMulCheck.Cases, SoftmaxCheck.Cases, TokenLogprobCheck.Cases,
     ];

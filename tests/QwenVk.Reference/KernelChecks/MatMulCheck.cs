@@ -31,6 +31,8 @@ public static class MatMulCheck
         LinearCheck.SplitCase("matmul", Make, n: 33, m: 1000, k: 72, bias: true, maxBytes: 40 << 10),
         .. QuantizedCases(DType.Q8_0),
         .. QuantizedCases(DType.Q4_0),
+        .. QuantizedCases(DType.Q4_Z),
+        .. QuantizedCases(DType.Q8_Z),
     ];
 
     /// <summary>Quantized W dequantized into the tiles (GPU tiles) or read by the token-blocked matvec (CPU drivers).</summary>

@@ -83,6 +83,8 @@ public static class MatVecCheck
         NormCase(new MatVecKernel(false, residual: true, normEps: 1e-6f), n: 1, m: 896, k: 896, residual: true),
         .. QuantizedCases(DType.Q8_0),
         .. QuantizedCases(DType.Q4_0),
+        .. QuantizedCases(DType.Q4_Z),
+        .. QuantizedCases(DType.Q8_Z),
     ];
 
     /// <summary>Quantized W (weights.glsl): every epilogue, both load paths, both row layouts, split K, M not a multiple

@@ -36,6 +36,69 @@ public sealed class CpuQwenModel
         return new(RefConfig.Load(Path.Combine(folder, "config.json")), weights);
     }
 
+    /// <summary>A GPTQ (v1) or AWQ (gemm) checkpoint with each packed projection replaced by the weight it stands for,
+    /// by the formulas, in double and written apart from the engine: every quant and zero is first unpacked
+    /// into a plain [K, N] / [groups, N] integer table, then W[n, k] = scale * (q - zero).</summary>
+    public static CpuQwenModel LoadPacked(string folder)
+    {
+        string configPath = Path.Combine(folder, "config.json");
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(configPath));
+        var qc = doc.RootElement.GetProperty("quantization_config");
+        string method = qc.GetProperty("quant_method").GetString()!;
+        int bits = qc.GetProperty("bits").GetInt32();
+        int groupSize = qc.GetProperty("group_size").GetInt32();
+        var weights = RefTensors.LoadFolder(folder);
+        foreach (var name in weights.Keys.Where(n => n.EndsWith(".qweight")).ToArray())
+        {
+            string prefix = name[..^"qweight".Length];
+            var scales = weights[prefix + "scales"];
+            int n = (int)scales.Shape[1], groups = (int)scales.Shape[0];
+            var qweight = weights[prefix + "qweight"].Data;
+            var qzeros = weights[prefix + "qzeros"].Data;
+            uint mask = (1u << bits) - 1;
+            int[,] q, zero;
+            int[] group;
+            if (method == "gptq")
+            {
+                var gIdx = weights[prefix + "g_idx"].Data;
+                int k = gIdx.Length, per = 32 / bits;
+                q = new int[k, n];
+                zero = new int[groups, n];
+                for (int kk = 0; kk < k; kk++)
+                    for (int nn = 0; nn < n; nn++)
+                        q[kk, nn] = (int)(((uint)(int)qweight[kk / per * n + nn] >> (bits * (kk % per))) & mask);
+                for (int g = 0; g < groups; g++)
+                    for (int nn = 0; nn < n; nn++)
+                        zero[g, nn] = (int)(((uint)(int)qzeros[g * (n / per) + nn / per] >> (bits * (nn % per))) & mask) + 1;
+                group = gIdx.Select(x => (int)x).ToArray();
+                weights.Remove(prefix + "g_idx");
+            }
+            else
+            {
+                int[] order = [0, 2, 4, 6, 1, 3, 5, 7];
+                int k = (int)weights[prefix + "qweight"].Shape[0];
+                q = new int[k, n];
+                zero = new int[groups, n];
+                for (int nn = 0; nn < n; nn++)
+                {
+                    int nibble = Array.IndexOf(order, nn % 8), word = nn / 8;
+                    for (int kk = 0; kk < k; kk++) q[kk, nn] = (int)(((uint)(int)qweight[kk * (n / 8) + word] >> (4 * nibble)) & 15);
+                    for (int g = 0; g < groups; g++) zero[g, nn] = (int)(((uint)(int)qzeros[g * (n / 8) + word] >> (4 * nibble)) & 15);
+                }
+                int size = groupSize == -1 ? k : groupSize;
+                group = Enumerable.Range(0, k).Select(kk => kk / size).ToArray();
+            }
+            int K = group.Length;
+            var w = new double[(long)n * K];
+            for (int nn = 0; nn < n; nn++)
+                for (int kk = 0; kk < K; kk++)
+                    w[(long)nn * K + kk] = scales.Data[group[kk] * n + nn] * (q[kk, nn] - zero[group[kk], nn]);
+            weights[prefix + "weight"] = new RefTensors.Tensor([n, K], w);
+            foreach (var part in new[] { "qweight", "qzeros", "scales" }) weights.Remove(prefix + part);
+        }
+        return new(RefConfig.Load(configPath), weights);
+    }
+
     static double[] Dequantized(QwenVk.Runtime.DType type, double[] data)
     {
         const int block = QwenVk.Runtime.Quantization.GgmlBlocks.BlockValues;
@@ -52,6 +115,9 @@ public sealed class CpuQwenModel
         }
         return result;
     }
+
+    /// <summary>A weight as the reference holds it (dequantized, for a quantized load).</summary>
+    public double[] Weight(string name) => W(name);
 
     double[] W(string name) => _w.TryGetValue(name, out var t) ? t.Data : throw new KeyNotFoundException($"reference: missing tensor {name}");
     double[] L(int layer, string part) => W($"model.layers.{layer}.{part}");

@@ -45,6 +45,7 @@ public static class RefTensors
                     "BF16" => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(src[(2 * i)..]) << 16),
                     "F16" => (double)BinaryPrimitives.ReadHalfLittleEndian(src[(2 * i)..]),
                     "F32" => BinaryPrimitives.ReadSingleLittleEndian(src[(4 * i)..]),
+                    "I32" => BinaryPrimitives.ReadInt32LittleEndian(src[(4 * i)..]),
                     _ => throw new InvalidDataException($"{path}: {p.Name}: dtype {dtype} not supported by the reference"),
                 };
             }

@@ -5,7 +5,7 @@ namespace QwenVk.Tests.Benchmarks;
 public sealed class KernelBenchSuiteTests
 {
     static readonly string[] Kernels =
-        ["matvec", "matmul", "embedding", "rmsnorm", "row_broadcast", "rope", "kv_append", "attention", "attention_merge", "silu_mul", "softmax", "argmax", "add", "copy_rows", "token_logprob"];
+        ["matvec", "matmul", "embedding", "rmsnorm", "row_broadcast", "rope", "kv_append", "attention", "attention_merge", "silu_mul", "softmax", "argmax", "add", "copy_rows", "gather_columns", "token_logprob"];
 
     [Theory, InlineData("0.5b"), InlineData("7b")]
     public void EveryPresetCoversEveryKernelWithUniqueIdsAndACost(string preset)

@@ -25,7 +25,7 @@ public sealed class LinearKernelShapeTests
     public void RejectsBadShapesNamingTheProblem(string kind)
     {
         AssertRejects(Make(kind, false), [F32(2, 896), F16(128, 895)], [F32(2, 128)], "columns");
-        AssertRejects(Make(kind, false), [F32(2, 896), F32(128, 896)], [F32(2, 128)], "must be f16, q8_0 or q4_0");
+        AssertRejects(Make(kind, false), [F32(2, 896), F32(128, 896)], [F32(2, 128)], "must be f16, q8_0, q4_0, q4_z or q8_z");
         AssertRejects(Make(kind, false), [F32(2, 48), QwenVk.Runtime.TensorType.Of(QwenVk.Runtime.DType.Q4_0, 128, 48)], [F32(2, 128)], "multiple of 32");
         AssertRejects(Make(kind, true), [F32(2, 896), F16(128, 896), F16(127)], [F32(2, 128)], "bias");
         AssertRejects(Make(kind, true), [F32(2, 896), F16(128, 896)], [F32(2, 128)], "3 inputs");

@@ -1,6 +1,7 @@
 using QwenVk.Model.Inference;
 using QwenVk.Reference;
 using QwenVk.Reference.Model;
+using QwenVk.Runtime;
 using QwenVk.Runtime.Graph;
 using QwenVk.Runtime.Kernels;
 using QwenVk.Tools.Checkpoints;
@@ -252,6 +253,82 @@ public sealed class GpuModelTests(GpuFixture gpu)
         var e = Assert.Throws<NotSupportedException>(() => QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { Quant = WeightQuant.Q4_0 }));
         Assert.Contains("model.embed_tokens.weight", e.Message);
         Assert.Contains("multiple of 32", e.Message);
+        Assert.Equal(before, gpu.Ctx.AllocatedBytes);
+        gpu.AssertClean();
+    }
+
+    /// <summary>GPTQ / AWQ checkpoints (the tests' own packer) against the CPU reference run on the weights the issue's
+    /// formulas give (the reference's own dequantizer): prefill, and decode step by step (stacked q/k/v and gate/up).</summary>
+    /// <summary>Each case with the format its projections must be stored in: their own blocks (q4_z, q8_z; act-order
+    /// with columns sorted by group and the input gathered), or fp16 where groups are not whole blocks of 32.</summary>
+    static readonly Dictionary<string, (CheckpointSpec Spec, PackScheme Scheme, DType Stored)> PackedCases = new()
+    {
+        ["gptq-4bit-sym-g128"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 128, Sym: true), DType.Q4_Z),
+        ["gptq-8bit-asym-g32"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("gptq", 8, 32), DType.Q8_Z),
+        ["gptq-4bit-desc-act-g64"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 64, DescAct: true), DType.Q4_Z),
+        ["gptq-8bit-desc-act-own-orders-g32"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("gptq", 8, 32, DescAct: true, OwnOrders: true), DType.Q8_Z),
+        ["gptq-4bit-desc-act-g16"] = (Cases["qwen2-f16-stacked"], new("gptq", 4, 16, DescAct: true), DType.F16),
+        ["gptq-8bit-sym-g-1"] = (Cases["qwen2-f16-stacked"], new("gptq", 8, -1, Sym: true), DType.Q8_Z),
+        ["awq-4bit-g64"] = (Cases["qwen3-bf16-stacked"] with { DType = MakerDType.F16 }, new("awq", 4, 64), DType.Q4_Z),
+    };
+
+    public static TheoryData<string> PackedSpecs() => new(PackedCases.Keys);
+
+    [Theory, MemberData(nameof(PackedSpecs))]
+    public void PackedCheckpointLogitsMatchCpuReferenceOnDequantizedWeights(string name)
+    {
+        using var dir = new TempDir();
+        var (spec, scheme, stored) = PackedCases[name];
+        CheckpointMaker.Make(spec, dir.Path);
+        PackedCheckpoints.Pack(dir.Path, scheme, seed: 7);
+        var expected = CpuQwenModel.LoadPacked(dir.Path).Forward(Ids);
+        Compare(dir.Path, expected, Ids, check: model =>
+        {
+            var products = model.Graph(1).Nodes.Where(n => n.Kernel is MatVecKernel).Select(n => n.Inputs[1].Type).ToArray();
+            // Gate and up in different column orders cannot run as one product.
+            int gateUpRows = scheme.DescAct && scheme.OwnOrders ? spec.IntermediateSize : 2 * spec.IntermediateSize;
+            Assert.Contains(products, t => t.DType == stored && t.Shape.SequenceEqual([gateUpRows, spec.HiddenSize]));
+            Assert.Contains(products, t => t.DType == stored && t.Shape.SequenceEqual([spec.HiddenSize, spec.IntermediateSize]));
+            // Act-order in blocks: one gather per distinct input order and layer (q/k/v and gate/up stacked when they share one).
+            int gathers = model.Graph(1).Nodes.Count(n => n.Kernel is GatherColumnsKernel);
+            int expected = !scheme.DescAct || stored == DType.F16 ? 0 : spec.Layers * (scheme.OwnOrders ? 7 : 4);
+            Assert.Equal(expected, gathers);
+        });
+        Compare(dir.Path, expected, Ids, stepwise: true);
+        Compare(dir.Path, expected, Ids, maxChunkBytes: 16384);
+    }
+
+    [Fact]
+    public void AGIdxNamingNoGroupIsRefusedAndNothingStaysOnTheDevice()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases["qwen2-f16-stacked"], dir.Path);
+        const string gIdx = "model.layers.1.mlp.up_proj.g_idx";
+        PackedCheckpoints.Pack(dir.Path, new("gptq", 4, 128), seed: 7, tamper: t =>
+        {
+            var values = new uint[t[gIdx].Shape[0]];
+            values[5] = 9;
+            t[gIdx] = PackedCheckpoints.Ints(t[gIdx].Shape, values);
+        });
+        long before = gpu.Ctx.AllocatedBytes;
+        var e = Assert.Throws<InvalidDataException>(() => QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { ContextLength = 64 }));
+        Assert.Contains($"\"{gIdx}\" element 5 is 9", e.Message);
+        Assert.Contains("2 groups", e.Message);
+        Assert.Equal(before, gpu.Ctx.AllocatedBytes);
+        gpu.AssertClean();
+    }
+
+    [Fact]
+    public void QuantizingAnAlreadyQuantizedCheckpointIsRefused()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(Cases["qwen2-f16-stacked"], dir.Path);
+        PackedCheckpoints.Pack(dir.Path, new("awq", 4, 128), seed: 7);
+        long before = gpu.Ctx.AllocatedBytes;
+        var e = Assert.Throws<NotSupportedException>(() => QwenModel.Load(gpu.Ctx, dir.Path, new ModelOptions { Quant = WeightQuant.Q8_0 }));
+        Assert.Contains("\"quantization_config\"", e.Message);
+        Assert.Contains("awq", e.Message);
+        Assert.Contains("--quant q8_0", e.Message);
         Assert.Equal(before, gpu.Ctx.AllocatedBytes);
         gpu.AssertClean();
     }

@@ -6,16 +6,38 @@ public sealed class QwenConfigTests
 {
     static QwenConfig Parse(string json) => QwenConfig.Parse(json, "test/config.json");
 
-    [Theory]
-    [InlineData("gptq", "{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"desc_act\": false}")]
-    [InlineData("awq", "{\"quant_method\": \"awq\", \"bits\": 4, \"version\": \"gemm\"}")]
-    public void PreQuantizedCheckpointsAreRefusedNamingTheField(string method, string quantizationConfig)
+    static string WithQuantization(string quantizationConfig) =>
+        File.ReadAllText(Path.Combine(RepoPaths.ReferenceModel("qwen2-tiny"), "config.json")).TrimEnd().TrimEnd('}')
+        + ", \"quantization_config\": " + quantizationConfig + "}";
+
+    [Fact]
+    public void GptqAndAwqQuantizationConfigsAreRead()
     {
-        var json = File.ReadAllText(Path.Combine(RepoPaths.ReferenceModel("qwen2-tiny"), "config.json")).TrimEnd().TrimEnd('}')
-            + ", \"quantization_config\": " + quantizationConfig + "}";
-        var e = Assert.Throws<NotSupportedException>(() => Parse(json));
-        Assert.Contains("quantization_config", e.Message);
-        Assert.Contains(method, e.Message);
+        var g = Parse(WithQuantization("{\"quant_method\": \"gptq\", \"bits\": 8, \"group_size\": -1, \"desc_act\": true, \"sym\": false, \"checkpoint_format\": \"gptq\"}")).Quantization;
+        Assert.Equal(new PackedQuantization(PackedMethod.Gptq, 8, -1, true), g);
+        var a = Parse(WithQuantization("{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128, \"version\": \"GEMM\", \"zero_point\": true}")).Quantization;
+        Assert.Equal(new PackedQuantization(PackedMethod.Awq, 4, 128, false), a);
+        Assert.Null(Parse(File.ReadAllText(Path.Combine(RepoPaths.ReferenceModel("qwen2-tiny"), "config.json"))).Quantization);
+    }
+
+    [Theory]
+    [InlineData("{\"quant_method\": \"gptq\", \"bits\": 3, \"group_size\": 128}", "quantization_config.bits", "3")]
+    [InlineData("{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"checkpoint_format\": \"gptq_v2\"}", "quantization_config.checkpoint_format", "gptq_v2")]
+    [InlineData("{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"checkpoint_format\": \"marlin\"}", "quantization_config.checkpoint_format", "marlin")]
+    [InlineData("{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"format\": \"bitblas\"}", "quantization_config.format", "bitblas")]
+    [InlineData("{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"is_marlin_format\": true}", "quantization_config.is_marlin_format", "Marlin")]
+    [InlineData("{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128, \"version\": \"gemv\"}", "quantization_config.version", "gemv")]
+    [InlineData("{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128, \"version\": \"exllama\"}", "quantization_config.version", "exllama")]
+    [InlineData("{\"quant_method\": \"awq\", \"bits\": 8, \"group_size\": 128}", "quantization_config.bits", "8")]
+    [InlineData("{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128, \"zero_point\": false}", "quantization_config.zero_point", "false")]
+    [InlineData("{\"quant_method\": \"exl2\", \"bits\": 4}", "quantization_config.quant_method", "exl2")]
+    [InlineData("{\"quant_method\": \"bitsandbytes\", \"load_in_4bit\": true}", "quantization_config.quant_method", "bitsandbytes")]
+    public void UnsupportedQuantizationConfigsAreRefusedNamingTheField(string quantizationConfig, string field, string value)
+    {
+        var e = Assert.ThrowsAny<Exception>(() => Parse(WithQuantization(quantizationConfig)));
+        Assert.True(e is NotSupportedException or InvalidDataException, e.ToString());
+        Assert.Contains($"\"{field}\"", e.Message);
+        Assert.Contains(value, e.Message);
         Assert.Contains("test/config.json", e.Message);
     }
 
