@@ -1,0 +1,205 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using QwenVk.Model.Generation;
+using QwenVk.Model.Sampling;
+
+namespace QwenVk.Tests.Native;
+
+/// <summary>The C ABI (libqwenvk.so, qwenvk.h): the C sample's greedy tokens equal the C# API's, and every error path
+/// returns -1/NULL with a message instead of crashing. The library is loaded into this process too (a NativeAOT
+/// library carries its own runtime) for the error paths.</summary>
+[Collection("gpu")]
+public sealed class CAbiTests(NativeLibraryFixture f) : IClassFixture<NativeLibraryFixture>
+{
+    static string Model => RepoPaths.Fixture("brown-qwen2-tiny");
+
+    static int[] ParseIds(string output, string prefix)
+    {
+        var line = output.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return [.. line[prefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+    }
+
+    static async Task<(int[] Prompt, List<int> Ids, string Text)> CSharpGreedy(string text, int n)
+    {
+        using var engine = QwenEngine.Load(Model);
+        var prompt = engine.Tokenizer.EncodeLiteral(text);
+        var ids = new List<int>();
+        var sb = new StringBuilder();
+        await foreach (var t in engine.GenerateTokensAsync(prompt, new GenerationOptions { Sampling = SamplingOptions.Greedy, MaxNewTokens = n }))
+        {
+            ids.Add(t.Id);
+            sb.Append(t.Text);
+        }
+        return (prompt, ids, sb.ToString());
+    }
+
+    [Fact]
+    public async Task TheCSamplePrintsTheSameGreedyTokensAsTheCSharpApi()
+    {
+        const string text = "The jury said";
+        var (code, stdout, stderr) = NativeLibraryFixture.Exec(f.Sample, [Model, "--text", text, "12"]);
+        Assert.True(code == 0, $"sample failed ({code}):\n{stdout}\n{stderr}");
+        Assert.DoesNotContain("validation", stderr, StringComparison.OrdinalIgnoreCase);
+
+        var (prompt, ids, generated) = await CSharpGreedy(text, 12);
+        Assert.Equal(prompt, ParseIds(stdout, "prompt:"));
+        Assert.Equal(ids, ParseIds(stdout, "ids:"));
+        Assert.NotEmpty(ids);
+        Assert.Contains(generated, stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReturningNonzeroFromTheCallbackStopsTheGeneration()
+    {
+        // Prompt given as ids (no tokenizer involved); the sample's callback returns 1 after 3 tokens.
+        var (code, stdout, stderr) = NativeLibraryFixture.Exec(f.Sample, [Model, "--ids", "669,6786,853", "12", "3"]);
+        Assert.True(code == 0, $"sample failed ({code}):\n{stdout}\n{stderr}");
+        Assert.Equal(3, ParseIds(stdout, "ids:").Length);
+    }
+
+    [Fact]
+    public void AMissingModelFolderFailsWithAnErrorLine()
+    {
+        var (code, _, stderr) = NativeLibraryFixture.Exec(f.Sample, [Path.Combine(Path.GetTempPath(), "qwenvk-no-such-model"), "--ids", "1,2", "3"]);
+        Assert.Equal(1, code);
+        Assert.Contains("error: qwenvk_engine_create:", stderr, StringComparison.Ordinal);
+        Assert.Contains("model folder not found", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>The library's exports, bound by name in this process.</summary>
+    sealed unsafe class Api
+    {
+        public readonly delegate* unmanaged<byte*> Version;
+        public readonly delegate* unmanaged<byte*> LastError;
+        public readonly delegate* unmanaged<byte*, byte*, nint> Create;
+        public readonly delegate* unmanaged<nint, nint, nint, nint, uint, byte*, byte*, nint> CreateAdopted;
+        public readonly delegate* unmanaged<nint, byte*, int*, int, int> Tokenize;
+        public readonly delegate* unmanaged<nint, int*, int, byte*, delegate* unmanaged<int, byte*, void*, int>, void*, int> Generate;
+        public readonly delegate* unmanaged<nint, void> Free;
+
+        public Api(string path)
+        {
+            var lib = NativeLibrary.Load(path);
+            Version = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(lib, "qwenvk_version");
+            LastError = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(lib, "qwenvk_last_error");
+            Create = (delegate* unmanaged<byte*, byte*, nint>)NativeLibrary.GetExport(lib, "qwenvk_engine_create");
+            CreateAdopted = (delegate* unmanaged<nint, nint, nint, nint, uint, byte*, byte*, nint>)NativeLibrary.GetExport(lib, "qwenvk_engine_create_adopted");
+            Tokenize = (delegate* unmanaged<nint, byte*, int*, int, int>)NativeLibrary.GetExport(lib, "qwenvk_tokenize");
+            Generate = (delegate* unmanaged<nint, int*, int, byte*, delegate* unmanaged<int, byte*, void*, int>, void*, int>)NativeLibrary.GetExport(lib, "qwenvk_generate");
+            Free = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(lib, "qwenvk_engine_free");
+        }
+
+        public string? Error() => Marshal.PtrToStringUTF8((nint)LastError());
+    }
+
+    static readonly Dictionary<string, Api> Apis = [];
+
+    Api Load()
+    {
+        lock (Apis)
+        {
+            if (!Apis.TryGetValue(f.Library, out var api)) Apis[f.Library] = api = new Api(f.Library);
+            return api;
+        }
+    }
+
+    static byte[] Z(string s) => Encoding.UTF8.GetBytes(s + "\0");
+
+    static unsafe string AssertFailed(Api api)
+    {
+        var e = api.Error();
+        Assert.False(string.IsNullOrEmpty(e), "qwenvk_last_error is empty after a failure");
+        return e!;
+    }
+
+    [UnmanagedCallersOnly]
+    static unsafe int Count(int id, byte* piece, void* user)
+    {
+        (*(int*)user)++;
+        return 0;
+    }
+
+    [Fact]
+    public unsafe void EveryErrorPathReturnsMinusOneOrNullWithAMessage()
+    {
+        var api = Load();
+        Assert.Matches(@"^\d+\.\d+\.\d+$", Marshal.PtrToStringUTF8((nint)api.Version()));
+        int* ids = stackalloc int[64];
+        int prompt = 669;
+        fixed (byte* text = Z("The jury said"))
+        fixed (byte* model = Z(Model))
+        fixed (byte* missing = Z(Path.Combine(Path.GetTempPath(), "qwenvk-no-such-model")))
+        fixed (byte* badJson = Z("{\"ctx\": "))
+        fixed (byte* unknownKey = Z("{\"colour\": 1}"))
+        fixed (byte* badQuant = Z("{\"quant\": \"q3\"}"))
+        fixed (byte* options = Z("{\"ctx\": 128, \"quant\": \"q8_0\"}"))
+        fixed (byte* badTemperature = Z("{\"temperature\": -1}"))
+        {
+            // NULL engine.
+            Assert.Equal(-1, api.Tokenize(0, text, ids, 64));
+            Assert.Contains("NULL", AssertFailed(api), StringComparison.Ordinal);
+            Assert.Equal(-1, api.Generate(0, &prompt, 1, null, null, null));
+            AssertFailed(api);
+            api.Free(0); // a no-op
+            Assert.Null(api.Error());
+
+            // A foreign pointer is refused, not dereferenced.
+            Assert.Equal(-1, api.Tokenize(0x1234, text, ids, 64));
+            Assert.Contains("not a live", AssertFailed(api), StringComparison.Ordinal);
+
+            // Creation errors: NULL or missing folder, bad or unknown options.
+            Assert.Equal(0, api.Create(null, null));
+            AssertFailed(api);
+            Assert.Equal(0, api.Create(missing, null));
+            Assert.Contains("not found", AssertFailed(api), StringComparison.Ordinal);
+            Assert.Equal(0, api.Create(model, badJson));
+            Assert.Contains("not valid JSON", AssertFailed(api), StringComparison.Ordinal);
+            Assert.Equal(0, api.Create(model, unknownKey));
+            Assert.Contains("colour", AssertFailed(api), StringComparison.Ordinal);
+            Assert.Equal(0, api.Create(model, badQuant));
+            Assert.Contains("q3", AssertFailed(api), StringComparison.Ordinal);
+            // Adopted handles: NULL handles are refused before any Vulkan call.
+            Assert.Equal(0, api.CreateAdopted(0, 0, 0, 0, 0, model, null));
+            Assert.Contains("non-NULL", AssertFailed(api), StringComparison.Ordinal);
+
+            var engine = api.Create(model, options);
+            Assert.True(engine != 0, api.Error());
+            Assert.Null(api.Error());
+
+            // Capacity too small: -1 and the needed count in the message; a fitting buffer gets the ids.
+            int needed = api.Tokenize(engine, text, ids, 64);
+            Assert.True(needed > 1, api.Error());
+            Assert.Equal(-1, api.Tokenize(engine, text, ids, needed - 1));
+            Assert.Contains($"needs {needed} ids", AssertFailed(api), StringComparison.Ordinal);
+            // Special-token text stays text.
+            fixed (byte* special = Z("<|endoftext|>"))
+                Assert.True(api.Tokenize(engine, special, ids, 64) > 1, api.Error());
+
+            // Generation errors: empty prompt, bad sampling JSON; then a good one (on_token counted).
+            Assert.Equal(-1, api.Generate(engine, &prompt, 0, null, null, null));
+            AssertFailed(api);
+            Assert.Equal(-1, api.Generate(engine, &prompt, 1, badJson, null, null));
+            Assert.Contains("not valid JSON", AssertFailed(api), StringComparison.Ordinal);
+            Assert.Equal(-1, api.Generate(engine, &prompt, 1, badTemperature, null, null));
+            AssertFailed(api);
+            int calls = 0;
+            fixed (byte* four = Z("{\"max_tokens\": 4, \"temperature\": 0.8, \"top_k\": 40, \"top_p\": 0.9, \"seed\": 7}"))
+            {
+                int n = api.Generate(engine, &prompt, 1, four, &Count, &calls);
+                Assert.True(n is > 0 and <= 4, api.Error());
+                Assert.Equal(n, calls);
+            }
+
+            // Freed engine: every call fails cleanly, and freeing twice is an error, not a crash.
+            api.Free(engine);
+            Assert.Null(api.Error());
+            Assert.Equal(-1, api.Tokenize(engine, text, ids, 64));
+            Assert.Contains("not a live", AssertFailed(api), StringComparison.Ordinal);
+            Assert.Equal(-1, api.Generate(engine, &prompt, 1, null, null, null));
+            AssertFailed(api);
+            api.Free(engine);
+            AssertFailed(api);
+        }
+    }
+}
