@@ -11,8 +11,9 @@
  * the library keeps none of them after the call returns. An engine is freed with qwenvk_engine_free.
  *
  * Threading: any thread may call any function. One generation runs at a time per engine: concurrent
- * qwenvk_generate calls on one engine take turns. on_token runs on the thread that called qwenvk_generate. Do not
- * free an engine while another thread uses it.
+ * qwenvk_generate calls on one engine take turns. on_token runs on the thread that called qwenvk_generate; while
+ * another thread waits for the engine, a callback that takes longer than 30 s loses the engine (that generation
+ * then fails). Do not free an engine while another thread uses it.
  */
 #ifndef QWENVK_H
 #define QWENVK_H
