@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using QwenVk.Model.Generation;
 using QwenVk.Model.Sampling;
+using QwenVk.Tools.Checkpoints;
 
 namespace QwenVk.Tests.Native;
 
@@ -47,6 +48,23 @@ public sealed class CAbiTests(NativeLibraryFixture f) : IClassFixture<NativeLibr
         Assert.Equal(ids, ParseIds(stdout, "ids:"));
         Assert.NotEmpty(ids);
         Assert.Contains(generated, stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnARandomQwen3CheckpointWithoutTokenizerTheCIdsEqualTheCSharpIds()
+    {
+        using var dir = new TempDir();
+        CheckpointMaker.Make(new CheckpointSpec { Architecture = MakerArchitecture.Qwen3, DType = MakerDType.BF16, TieWordEmbeddings = false, HeadDim = 24, Seed = 14 }, dir.Path);
+        int[] prompt = [1, 2, 3, 4, 5];
+        var (code, stdout, stderr) = NativeLibraryFixture.Exec(f.Sample, [dir.Path, "--ids", string.Join(',', prompt), "8"]);
+        Assert.True(code == 0, $"sample failed ({code}):\n{stdout}\n{stderr}");
+
+        using var engine = QwenEngine.Load(dir.Path);
+        var ids = new List<int>();
+        await foreach (var t in engine.GenerateTokensAsync(prompt, new GenerationOptions { Sampling = SamplingOptions.Greedy, MaxNewTokens = 8 }))
+            ids.Add(t.Id);
+        Assert.NotEmpty(ids); // fewer than 8 when greedy reaches an end-of-sequence id, in both
+        Assert.Equal(ids, ParseIds(stdout, "ids:"));
     }
 
     [Fact]
