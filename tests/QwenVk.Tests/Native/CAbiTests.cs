@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using QwenVk.Model.Generation;
 using QwenVk.Model.Sampling;
+using QwenVk.Runtime.Vulkan;
 using QwenVk.Tools.Checkpoints;
 
 namespace QwenVk.Tests.Native;
@@ -138,6 +139,46 @@ public sealed class CAbiTests(NativeLibraryFixture f) : IClassFixture<NativeLibr
         return 0;
     }
 
+    [UnmanagedCallersOnly]
+    static unsafe int Collect(int id, byte* piece, void* user)
+    {
+        var buffer = (int*)user; // [count, ids...] with room for 64
+        if (buffer[0] < 64) buffer[1 + buffer[0]] = id;
+        buffer[0]++;
+        return 0;
+    }
+
+    [Fact]
+    public async Task AnEngineOnAdoptedHandlesGeneratesLikeTheCSharpApiAndLeavesTheDeviceToItsOwner()
+    {
+        var api = Load();
+        var (prompt, expected, _) = await CSharpGreedy("The jury said", 12);
+        // This process's context; the library's Vulkan calls go through the same loader, so the handles are valid there.
+        using var ctx = VulkanContext.Create(new ContextOptions { Validation = true });
+        int[] generated = new int[65];
+        unsafe
+        {
+            fixed (byte* model = Z(Model))
+            fixed (byte* greedy = Z("{\"max_tokens\": 12, \"temperature\": 0}"))
+            fixed (int* ids = prompt)
+            fixed (int* outIds = generated)
+            {
+                var engine = api.CreateAdopted(ctx.Instance.Handle, ctx.PhysicalDevice.Handle, ctx.Device.Handle, ctx.Queue.Handle,
+                    ctx.QueueFamily, model, null);
+                Assert.True(engine != 0, api.Error());
+                int n = api.Generate(engine, ids, prompt.Length, greedy, &Collect, outIds);
+                Assert.True(n >= 0, api.Error());
+                api.Free(engine);
+                Assert.Null(api.Error());
+                Assert.Equal(n, generated[0]);
+            }
+        }
+        Assert.Equal(expected, generated.Skip(1).Take(generated[0]));
+        // The device is still the owner's: it works after the engine is gone, and nothing was reported.
+        Assert.Equal(Silk.NET.Vulkan.Result.Success, ctx.Vk.DeviceWaitIdle(ctx.Device));
+        Assert.True(ctx.Validation.Count == 0, string.Join("\n", ctx.Validation.Messages.Take(5)));
+    }
+
     [Fact]
     public unsafe void EveryErrorPathReturnsMinusOneOrNullWithAMessage()
     {
@@ -158,7 +199,14 @@ public sealed class CAbiTests(NativeLibraryFixture f) : IClassFixture<NativeLibr
             Assert.Equal(-1, api.Tokenize(0, text, ids, 64));
             Assert.Contains("NULL", AssertFailed(api), StringComparison.Ordinal);
             Assert.Equal(-1, api.Generate(0, &prompt, 1, null, null, null));
-            AssertFailed(api);
+            var message = AssertFailed(api);
+            // The message is the calling thread's: another thread has none.
+            string? elsewhere = "unset";
+            var other = new Thread(() => elsewhere = api.Error());
+            other.Start();
+            other.Join();
+            Assert.Null(elsewhere);
+            Assert.Equal(message, api.Error());
             api.Free(0); // a no-op
             Assert.Null(api.Error());
 
