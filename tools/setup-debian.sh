@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what QwenVk needs on a fresh Debian 12 / Ubuntu machine: the Vulkan loader, the CPU Vulkan driver
 # (lavapipe, used when there is no GPU), glslc (compiles the shaders at build time), spirv-tools (spirv-val, used
-# by the tests) and the Khronos validation layer (every test runs with it). Then restores the NuGet packages.
+# by the tests), the Khronos validation layer (every test runs with it), and gcc with zlib1g-dev (the C ABI's NativeAOT
+# link and the C sample the tests compile). Then restores the NuGet packages.
 set -euo pipefail
-PKGS="libvulkan1 mesa-vulkan-drivers glslc spirv-tools vulkan-validationlayers"
+PKGS="libvulkan1 mesa-vulkan-drivers glslc spirv-tools vulkan-validationlayers gcc zlib1g-dev"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
