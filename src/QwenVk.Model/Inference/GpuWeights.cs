@@ -208,10 +208,7 @@ public sealed class GpuWeights : IDisposable
         else
         {
             var values = new float[(long)rows * k];
-            checkpoint.ReadAsSingle(name, values);
-            int bad = Array.FindIndex(values, v => !float.IsFinite(v));
-            if (bad >= 0)
-                throw new InvalidDataException($"{checkpoint.FileOf(name)}: tensor \"{name}\" element {bad} is {values[bad]}; weights must be finite.");
+            checkpoint.ReadAsSingle(name, values);  // refuses non-finite values, naming the tensor
             source = new(values, null);
         }
         if (slot is { BlockRows: > 0 })
@@ -277,13 +274,11 @@ public sealed class GpuWeights : IDisposable
             }, packed);
             return packed;
         }
-        var values = new float[(long)rows * k];
-        for (int r = 0; r < rows; r++)
+        QuantizedLayout.Quantize(dtype, rows, k, r =>
         {
             var (source, row) = rowOf(r);
-            Array.Copy(source.Values!, (long)row * k, values, (long)r * k, k);
-        }
-        QuantizedLayout.Quantize(dtype, values, rows, k, packed);
+            return source.Values.AsSpan((int)((long)row * k), k);
+        }, packed);
         return packed;
     }
 

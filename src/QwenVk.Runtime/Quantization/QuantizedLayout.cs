@@ -35,19 +35,26 @@ public static class QuantizedLayout
 
     /// <summary>Quantizes float rows [rows, K] with llama.cpp's reference quantizer and lays them out for the GPU.
     /// Rows are independent, so they are spread over the host's cores (a 7B model is 7 G values).</summary>
-    public static void Quantize(DType t, float[] values, int rows, int k, byte[] packed) => Quantize(t, values, 0, rows, k, packed);
-
-    /// <summary>The same for rows [firstRow, firstRow + rows) of <paramref name="values"/>.</summary>
-    public static void Quantize(DType t, float[] values, int firstRow, int rows, int k, byte[] packed)
+    public static void Quantize(DType t, float[] values, int rows, int k, byte[] packed)
     {
-        if (((long)firstRow + rows) * k > values.Length) throw new ArgumentException($"rows {firstRow}..{firstRow + rows - 1} of {k} values are past the {values.Length} given");
+        if ((long)rows * k > values.Length) throw new ArgumentException($"{rows} rows of {k} values are more than the {values.Length} given");
+        Quantize(t, rows, k, r => values.AsSpan((int)((long)r * k), k), packed);
+    }
+
+    /// <summary>The K float values of row <paramref name="row"/> of the weight being laid out.</summary>
+    public delegate ReadOnlySpan<float> FloatRow(int row);
+
+    /// <summary>The same with each row taken from where it lies (a stack member, a row chunk, interleaved gate/up
+    /// rows), so no copy of the whole weight is made to put its rows in order.</summary>
+    public static void Quantize(DType t, int rows, int k, FloatRow row, byte[] packed)
+    {
         const int rowsPerTask = 64;
         Parallel.For(0, (rows + rowsPerTask - 1) / rowsPerTask, chunk =>
         {
             var blocks = new byte[(long)k / GgmlBlocks.BlockValues * GgmlBlocks.BlockBytes(t)];
             for (int r = chunk * rowsPerTask; r < Math.Min(rows, (chunk + 1) * rowsPerTask); r++)
             {
-                GgmlBlocks.Quantize(t, values.AsSpan((int)((long)(firstRow + r) * k), k), blocks);
+                GgmlBlocks.Quantize(t, row(r), blocks);
                 PackRow(t, blocks, r, k, packed);
             }
         });
