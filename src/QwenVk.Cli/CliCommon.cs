@@ -59,17 +59,14 @@ static class CliCommon
             Logger = StderrLogger.Instance,
         });
         // Messages from instance and device creation, before anyone could listen.
-        var earlier = ctx.Validation.Messages;
-        ctx.Validation.MessageReported += m =>
-        {
-            Interlocked.Increment(ref ValidationMessages);
-            if (printValidation) Console.Error.WriteLine("validation: " + m);
-        };
-        foreach (var m in earlier)
+        void Report(string m)
         {
             Interlocked.Increment(ref ValidationMessages);
             if (printValidation) Console.Error.WriteLine("validation: " + m);
         }
+        var earlier = ctx.Validation.Messages;
+        ctx.Validation.MessageReported += Report;
+        foreach (var m in earlier) Report(m);
         return ctx;
     }
 
@@ -77,14 +74,24 @@ static class CliCommon
     public static QwenModel LoadModel(VulkanContext ctx, ModelArgument.Resolved model, ModelOptions options) =>
         WithProgress(model, progress => QwenModel.Load(ctx, model.Folder, options, progress));
 
-    static T WithProgress<T>(ModelArgument.Resolved model, Func<IProgress<LoadProgress>?, T> load)
+    static T WithProgress<T>(ModelArgument.Resolved model, Func<IProgress<LoadProgress>?, T> load) =>
+        WithProgressBar<LoadProgress, T>($"loading {model.Name}", seconds => $"loaded {model.Name} in {seconds:F1} s", 1, load,
+            (task, lp) =>
+            {
+                task.MaxValue = Math.Max(1, lp.TotalBytes);
+                task.Value = lp.DoneBytes;
+            });
+
+    /// <summary>Runs long work with a progress bar on stderr, or, when stderr is not a terminal, one line saying how
+    /// long it took (<paramref name="doneLine"/> of the seconds). <paramref name="show"/> moves the bar for each report.</summary>
+    public static T WithProgressBar<TReport, T>(string title, Func<double, string> doneLine, double maxValue,
+        Func<IProgress<TReport>?, T> work, Action<ProgressTask, TReport> show)
     {
-        var name = model.Name;
         if (Console.IsErrorRedirected)
         {
             var started = System.Diagnostics.Stopwatch.StartNew();
-            var result = load(null);
-            Console.Error.WriteLine($"loaded {name} in {started.Elapsed.TotalSeconds:F1} s");
+            var result = work(null);
+            Console.Error.WriteLine(doneLine(started.Elapsed.TotalSeconds));
             return result;
         }
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -93,12 +100,8 @@ static class CliCommon
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(p =>
             {
-                var task = p.AddTask($"loading {name}", maxValue: 1);
-                value = load(new SyncProgress<LoadProgress>(lp =>
-                {
-                    task.MaxValue = Math.Max(1, lp.TotalBytes);
-                    task.Value = lp.DoneBytes;
-                }));
+                var task = p.AddTask(title, maxValue: maxValue);
+                value = work(new SyncProgress<TReport>(report => show(task, report)));
                 task.Value = task.MaxValue;
             });
         return value;

@@ -5,7 +5,6 @@ using QwenVk.Model.Evaluation;
 using QwenVk.Model.Inference;
 using QwenVk.Model.Text;
 using QwenVk.Runtime.Vulkan;
-using Spectre.Console;
 
 namespace QwenVk.Cli.Commands;
 
@@ -89,31 +88,7 @@ static class PerplexityCommand
         return 0;
     }
 
-    static PerplexityResult WithProgress(int windows, Func<IProgress<int>?, PerplexityResult> evaluate)
-    {
-        if (Console.IsErrorRedirected)
-        {
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            var result = evaluate(null);
-            Console.Error.WriteLine($"scored {windows} windows in {started.Elapsed.TotalSeconds:F1} s");
-            return result;
-        }
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        PerplexityResult value = null!;
-        err.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(p =>
-            {
-                var task = p.AddTask($"scoring {windows} windows", maxValue: windows);
-                value = evaluate(new SyncProgress(done => task.Value = done));
-                task.Value = windows;
-            });
-        return value;
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool and would race the bar).</summary>
-    sealed class SyncProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
-    }
+    static PerplexityResult WithProgress(int windows, Func<IProgress<int>?, PerplexityResult> evaluate) =>
+        CliCommon.WithProgressBar<int, PerplexityResult>($"scoring {windows} windows", seconds => $"scored {windows} windows in {seconds:F1} s",
+            windows, evaluate, (task, done) => task.Value = done);
 }
